@@ -1,0 +1,169 @@
+"""What a vendor module provides: routes, auth, envelopes, vocabulary, data and serialisation.
+
+A vendor is a subclass of :class:`VendorDefinition`; everything shared (store, clock,
+lifecycle, faults, journal, deprecation, transports) lives in the core and knows no vendor.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
+from urllib.parse import parse_qsl
+
+from ._http import Request, Response, json_response
+from ._router import Route
+from ._store import Parent, SortKey
+from ._vocabulary import Position, Vocabulary
+
+if TYPE_CHECKING:
+    from ._generator import Gen
+    from ._run import Run
+    from ._vendor_fake import VendorFake
+
+
+class VendorError(Exception):
+    """Raised by a handler to answer with the vendor's own envelope for ``status``."""
+
+    def __init__(self, status: int, message: str | None = None, **extra: Any) -> None:
+        super().__init__(status, message)
+        self.status = status
+        self.message = message
+        self.extra = extra
+
+
+@dataclass(frozen=True)
+class DeprecationSpec:
+    """A route deprecated by default (Workiva's list route)."""
+
+    deprecated_at: _dt.datetime
+    sunset_at: _dt.datetime | None = None
+    link: str | None = None
+    path: str | None = None  # None: the vendor's list route(s)
+
+
+class Context:
+    """One request as a handler sees it."""
+
+    __slots__ = ("params", "path", "request", "route", "vendor")
+
+    def __init__(
+        self,
+        request: Request,
+        vendor: VendorFake,
+        path: str,
+        route: Route | None = None,
+        params: dict[str, str] | None = None,
+    ) -> None:
+        self.request = request
+        self.vendor = vendor
+        self.path = path
+        self.route = route
+        self.params = params or {}
+
+    @property
+    def root(self) -> str:
+        return self.vendor.base_url
+
+    @property
+    def query(self) -> dict[str, str]:
+        return self.request.query
+
+    def fail(self, status: int, message: str | None = None, **extra: Any) -> VendorError:
+        """``raise ctx.fail(400, "limit must be ...")``: answer in the vendor's envelope."""
+        return VendorError(status, message, **extra)
+
+    def json(
+        self, obj: Any, status: int = 200, headers: Mapping[str, str] | None = None
+    ) -> Response:
+        return json_response(obj, status, self.vendor.definition.content_type, headers)
+
+    def show(self, run: Run, **options: Any) -> Any:
+        """Serialise ``run`` as this API read shows it; in poll mode the read moves it one step."""
+        run._catch_up()
+        shown = self.vendor.definition.serialize(run, **options)
+        run._after_api_read()
+        return shown
+
+    def body_json(self) -> tuple[bool, Any]:
+        """(True, parsed body) or (False, None) when the body is not JSON; (True, None) if empty."""
+        body = self.request.body
+        if not body:
+            return True, None
+        try:
+            return True, json.loads(body)
+        except (ValueError, UnicodeDecodeError):
+            return False, None
+
+    def form(self) -> dict[str, str] | None:
+        """Form fields (first occurrence wins); None when the body is not form-encoded text."""
+        body = self.request.body
+        if not body:
+            return {}
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+        fields: dict[str, str] = {}
+        try:
+            pairs = parse_qsl(text, keep_blank_values=True, strict_parsing=True)
+        except ValueError:
+            return None
+        for name, value in pairs:
+            fields.setdefault(name, value)
+        return fields
+
+
+class VendorDefinition:
+    """Subclass per vendor; class attributes are data, methods say only what is vendor-specific."""
+
+    name: ClassVar[str]
+    default_base_url: ClassVar[str]
+    vocabulary: ClassVar[Vocabulary]
+    parent_keyword: ClassVar[str]
+    parent_aliases: ClassVar[tuple[str, ...]] = ()  # the vendor's own names for the parent key
+    int_ids: ClassVar[bool] = False
+    content_type: ClassVar[str] = "application/json"
+    # sorted indexes kept per parent and over the whole vendor, by name
+    indexes: ClassVar[Mapping[str, SortKey]] = {}
+    default_deprecations: ClassVar[tuple[DeprecationSpec, ...]] = ()
+
+    def routes(self) -> list[Route]:
+        raise NotImplementedError
+
+    def authenticate(self, ctx: Context) -> None:
+        """Raise ``ctx.fail(401/403, ...)`` when the request's credentials are refused."""
+
+    def error(self, ctx: Context, status: int, message: str | None, **extra: Any) -> Response:
+        """The vendor's error envelope for ``status`` (default message when ``message`` is None)."""
+        raise NotImplementedError
+
+    def new_parent(self, gen: Gen, key: str | None) -> tuple[str, dict[str, Any]]:
+        """A parent object (key, data); ``key`` None: invent one from ``gen.derived(...)``."""
+        raise NotImplementedError
+
+    def run_fields(
+        self, gen: Gen, parent: Parent, given: dict[str, Any], at: Position
+    ) -> dict[str, Any]:
+        """Validate ``add_run``'s vendor fields and fill the rest; unknown names: FakeRunsError."""
+        return dict(given)
+
+    def new_run_id(self, gen: Gen) -> str:
+        return gen.uuid4()
+
+    def serialize(self, run: Run, **options: Any) -> Any:
+        """The run as one item of the list answer shows it (options: the vendor's expansions)."""
+        raise NotImplementedError
+
+    def history_mix(self) -> list[tuple[float, str, bool]]:
+        """(weight, state word, started) for ``add_runs``: mostly finished, a few active."""
+        return [
+            (0.78, "completed", True),
+            (0.12, "failed", True),
+            (0.03, "canceled", True),
+            (0.02, "canceled", False),
+            (0.02, "running", True),
+            (0.03, "waitingToRun", True),
+        ]

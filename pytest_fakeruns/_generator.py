@@ -1,0 +1,69 @@
+"""Seeded data generation: one random stream per vendor, one Faker per fake, both lazy."""
+
+from __future__ import annotations
+
+import random
+import uuid
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
+
+from ._states import State
+
+T = TypeVar("T")
+
+
+class FakerSource:
+    """One Faker per fake, created on first use (Faker is slow to import) and seeded per use."""
+
+    def __init__(self, seed: int) -> None:
+        self._seed = seed
+        self._faker: Any = None
+
+    def seeded(self, salt: str) -> Any:
+        """The fake's Faker, re-seeded with ``seed_instance`` for ``salt`` (never ``Faker.seed``)."""
+        if self._faker is None:
+            from faker import Faker
+
+            self._faker = Faker("en_US")
+        self._faker.seed_instance(f"{self._seed}:{salt}")
+        return self._faker
+
+
+class Gen:
+    """A vendor's seeded generator: ``rng`` for cheap draws, pools of Faker-made values."""
+
+    def __init__(self, seed: int, vendor: str, faker: FakerSource) -> None:
+        self.seed = seed
+        self.vendor = vendor
+        self.rng = random.Random(f"{seed}:{vendor}")
+        self._faker = faker
+        self._pools: dict[str, list[Any]] = {}
+
+    def pool(self, name: str, size: int, make: Callable[[Any], T]) -> list[T]:
+        """``size`` values made by ``make(faker)``, made once and the same for a given seed."""
+        found = self._pools.get(name)
+        if found is None:
+            faker = self._faker.seeded(f"{self.vendor}:{name}")
+            found = [make(faker) for _ in range(size)]
+            self._pools[name] = found
+        return found
+
+    def pick(self, name: str, size: int, make: Callable[[Any], T]) -> T:
+        return self.rng.choice(self.pool(name, size, make))
+
+    def derived(self, salt: str) -> random.Random:
+        """A random stream that depends only on the seed and ``salt`` (stable default parents)."""
+        return random.Random(f"{self.seed}:{self.vendor}:{salt}")
+
+    def hex(self, n: int, rng: random.Random | None = None) -> str:
+        return f"{(rng or self.rng).getrandbits(4 * n):0{n}x}"
+
+    def uuid4(self, rng: random.Random | None = None) -> str:
+        return str(uuid.UUID(int=(rng or self.rng).getrandbits(128), version=4))
+
+    def durations(self, defaults: Mapping[State, float]) -> dict[str, float]:
+        """Per-run durations around the vendor's defaults (0.5x to 2.5x), in milliseconds."""
+        return {
+            str(state): round(seconds * self.rng.uniform(0.5, 2.5), 3) if seconds else 0.0
+            for state, seconds in defaults.items()
+        }

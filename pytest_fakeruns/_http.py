@@ -1,0 +1,118 @@
+"""Transport-neutral request and response types."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Mapping, MutableMapping
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+
+class Headers(MutableMapping[str, str]):
+    """Case-insensitive header mapping that keeps the first spelling of each name."""
+
+    __slots__ = ("_items",)
+
+    def __init__(self, items: Mapping[str, str] | Iterable[tuple[str, str]] | None = None) -> None:
+        self._items: dict[str, tuple[str, str]] = {}
+        if items is not None:
+            pairs = items.items() if isinstance(items, Mapping) else items
+            for name, value in pairs:
+                self[name] = value
+
+    def __getitem__(self, name: str) -> str:
+        return self._items[name.lower()][1]
+
+    def __setitem__(self, name: str, value: str) -> None:
+        self._items[name.lower()] = (name, value)
+
+    def __delitem__(self, name: str) -> None:
+        del self._items[name.lower()]
+
+    def __iter__(self) -> Iterator[str]:
+        return (name for name, _ in self._items.values())
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and name.lower() in self._items
+
+    def __repr__(self) -> str:
+        return f"Headers({dict(self.items())!r})"
+
+
+class Request:
+    """What a transport hands the core: method, absolute URL, headers, body bytes."""
+
+    __slots__ = ("_query", "_query_pairs", "body", "headers", "method", "url", "urlparts")
+
+    def __init__(
+        self,
+        method: str,
+        url: str,
+        headers: Mapping[str, str] | Iterable[tuple[str, str]] | None = None,
+        body: bytes | None = None,
+    ) -> None:
+        self.method = method.upper()
+        self.url = url
+        self.urlparts = urlsplit(url)
+        self.headers = headers if isinstance(headers, Headers) else Headers(headers)
+        self.body = body or None
+        self._query_pairs: list[tuple[str, str]] | None = None
+        self._query: dict[str, str] | None = None
+
+    @property
+    def query_pairs(self) -> list[tuple[str, str]]:
+        if self._query_pairs is None:
+            self._query_pairs = parse_qsl(self.urlparts.query, keep_blank_values=True)
+        return self._query_pairs
+
+    @property
+    def query(self) -> dict[str, str]:
+        """First value of each query name (repeated names: the first occurrence wins)."""
+        if self._query is None:
+            first: dict[str, str] = {}
+            for name, value in self.query_pairs:
+                first.setdefault(name, value)
+            self._query = first
+        return self._query
+
+
+class Response:
+    """What the core hands a transport. ``error`` names a transport fault to raise instead."""
+
+    __slots__ = ("body", "error", "headers", "json", "status")
+
+    def __init__(
+        self,
+        status: int,
+        headers: Mapping[str, str] | None = None,
+        body: bytes = b"",
+        json_body: Any = None,
+        error: str | None = None,
+    ) -> None:
+        self.status = status
+        self.headers: dict[str, str] = dict(headers) if headers else {}
+        self.body = body
+        self.json = json_body
+        self.error = error
+
+    def __repr__(self) -> str:
+        return f"<Response {self.status} {self.body[:60]!r}>"
+
+
+def dump_json(obj: Any) -> bytes:
+    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def json_response(
+    obj: Any,
+    status: int = 200,
+    content_type: str = "application/json",
+    headers: Mapping[str, str] | None = None,
+) -> Response:
+    head = {"Content-Type": content_type}
+    if headers:
+        head.update(headers)
+    return Response(status, head, dump_json(obj), obj)

@@ -1,0 +1,63 @@
+"""Parameter parsing and date formats shared by vendor modules."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+
+_DIGITS = re.compile(r"[0-9]+\Z")
+_ISO_INSTANT = re.compile(
+    r"(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?"
+    r"(Z|z|[+-]\d{2}:?\d{2})?\Z"
+)
+
+
+def parse_int(text: object) -> int | None:
+    """A base-10 integer without sign or decimals (JSON ints too), else None."""
+    if isinstance(text, bool):
+        return None
+    if isinstance(text, int):
+        return text
+    if not isinstance(text, str) or not _DIGITS.match(text):
+        return None
+    try:
+        return int(text)
+    except ValueError:  # more digits than int() accepts
+        return None
+
+
+def parse_bool(text: str) -> bool | None:
+    low = text.lower()
+    if low == "true":
+        return True
+    if low == "false":
+        return False
+    return None
+
+
+def parse_instant(text: str) -> _dt.datetime | None:
+    """An ISO 8601 instant (naive means UTC), else None."""
+    if not _ISO_INSTANT.match(text):
+        return None
+    try:
+        moment = _dt.datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=_dt.timezone.utc)
+    return moment.astimezone(_dt.timezone.utc)
+
+
+def iso_seconds(moment: _dt.datetime) -> str:
+    """``YYYY-MM-DDTHH:MM:SSZ`` in UTC."""
+    return moment.astimezone(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def iso_millis(moment: _dt.datetime) -> str:
+    """``YYYY-MM-DDTHH:MM:SS.mmmZ`` in UTC."""
+    utc = moment.astimezone(_dt.timezone.utc)
+    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+
+
+def one_of(values: tuple[str, ...] | list[str]) -> str:
+    return ", ".join(values)

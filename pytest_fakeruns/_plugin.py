@@ -1,0 +1,175 @@
+"""The pytest plugin: marker, options, fixtures, strict teardown, seed in reports, summary."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from . import _hookspecs
+from ._fake import FakeRuns
+from ._settings import Settings, merge_markers, resolve
+
+FAKE_KEY = pytest.StashKey[FakeRuns]()
+_DEPRECATED_PROPERTY = "fakeruns_deprecated"
+
+
+def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
+    pluginmanager.add_hookspecs(_hookspecs)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("fakeruns", "pytest-fakeruns")
+    group.addoption(
+        "--fakeruns-seed",
+        dest="fakeruns_seed",
+        default=None,
+        help="seed for generated data in every test (default: derived from each test's node id)",
+    )
+    parser.addini("fakeruns_seed", "seed for generated data (default: per test node id)")
+    parser.addini("fakeruns_progression", "how runs advance: time, poll or manual", default="time")
+    parser.addini("fakeruns_base_urls", "vendor roots, lines of `vendor = url`", type="linelist")
+    parser.addini(
+        "fakeruns_strict", "fail a test whose requests no route matched", type="bool", default=True
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "fake_runs(seed, progression, base_urls, strict, instant_sleep, faults): "
+        "configure the fake_runs fixture for this test",
+    )
+
+
+def settings_for(request: pytest.FixtureRequest) -> Settings:
+    node = request.node
+    markers = [m.kwargs for m in node.iter_markers("fake_runs")]
+    marker = merge_markers(reversed(markers))
+    config = request.config
+    return resolve(
+        node.nodeid,
+        marker,
+        config.getoption("fakeruns_seed"),
+        config.getini("fakeruns_seed"),
+        config.getini("fakeruns_progression"),
+        config.getini("fakeruns_base_urls"),
+        config.getini("fakeruns_strict"),
+    )
+
+
+def _vendor_packs(config: pytest.Config) -> list[Any]:
+    packs: list[Any] = []
+    for result in config.hook.pytest_fakeruns_vendors():
+        packs.extend(result or [])
+    return packs
+
+
+@contextlib.contextmanager
+def active_fake(request: pytest.FixtureRequest) -> Iterator[FakeRuns]:
+    """A configured, started fake for one test; stopped and checked at teardown."""
+    settings = settings_for(request)
+    config = request.config
+    fake = FakeRuns(
+        seed=settings.seed,
+        progression=settings.progression,
+        base_urls=settings.base_urls,
+        strict=settings.strict,
+        hook=config.hook,
+        vendors=_vendor_packs(config),
+    )
+    request.node.stash[FAKE_KEY] = fake
+    with fake:
+        for kwargs in settings.faults:
+            fake.inject(**kwargs)
+        if settings.instant_sleep:
+            from ._sleep import patch_sleep
+
+            monkeypatch = request.getfixturevalue("monkeypatch")
+            patch_sleep(fake.clock, monkeypatch)
+        config.hook.pytest_fakeruns_setup(fake_runs=fake)
+        yield fake
+    _record_deprecated(request.node, fake)
+    if fake.strict and fake.unmatched:
+        pytest.fail(unmatched_report(fake), pytrace=False)
+
+
+@pytest.fixture
+def fake_runs(request: pytest.FixtureRequest) -> Iterator[FakeRuns]:
+    """Every vendor faked in-process for requests and httpx; a fresh store per test."""
+    with active_fake(request) as fake:
+        yield fake
+
+
+def unmatched_report(fake: FakeRuns) -> str:
+    lines = [
+        f"pytest-fakeruns: {len(fake.unmatched)} request(s) to a vendor root matched no route "
+        "(strict mode; @pytest.mark.fake_runs(strict=False) allows them):"
+    ]
+    for miss in fake.unmatched:
+        lines.append(f"- {miss.method} {miss.url}")
+        lines.append("    closest routes:")
+        for near in miss.near:
+            lines.append(f"      {str(near.route):<55} {near.reason}")
+    return "\n".join(lines)
+
+
+def _record_deprecated(item: pytest.Item, fake: FakeRuns) -> None:
+    if not fake.deprecated_used:
+        return
+    now = fake.clock.now()
+    rows = []
+    for use in fake.deprecated_used.values():
+        sunset = use.deprecation.sunset_at
+        days = None if sunset is None else (sunset - now).days
+        rows.append(
+            (use.vendor, use.route, None if sunset is None else sunset.date().isoformat(), days)
+        )
+    item.user_properties.append((_DEPRECATED_PROPERTY, rows))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    report = yield
+    fake = item.stash.get(FAKE_KEY, None)
+    if fake is not None and report.failed:
+        report.sections.append(
+            ("pytest-fakeruns", f"fake_runs seed: {fake.seed} (reproduce: --fakeruns-seed "
+                                f"{fake.seed})")
+        )
+    return report
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    for name, rows in report.user_properties:
+        if name != _DEPRECATED_PROPERTY:
+            continue
+        seen = _seen_deprecations
+        for vendor, route, sunset, days in rows:
+            seen[(vendor, route)] = (vendor, route, sunset, days)
+
+
+_seen_deprecations: dict[tuple[str, str], tuple[str, str, str | None, int | None]] = {}
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if not _seen_deprecations:
+        return
+    terminalreporter.section("pytest-fakeruns: deprecated endpoints called")
+    for vendor, route, sunset, days in sorted(_seen_deprecations.values()):
+        if sunset is None:
+            when = "no sunset"
+        elif days is not None and days < 0:
+            when = f"sunset {sunset} (passed {-days} days ago)"
+        else:
+            when = f"sunset {sunset} ({days} days left)"
+        terminalreporter.write_line(f"{vendor} {route}: {when}")
+    _seen_deprecations.clear()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    _seen_deprecations.clear()
+
+

@@ -1,0 +1,142 @@
+"""Thread-safe in-memory run storage, indexed so a page costs O(page size) and a lookup O(1).
+
+The store itself takes no lock: every caller holds the owning fake's lock.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from ._run import Run
+
+SortKey = Callable[[Run], Any]
+
+
+class SortedIndex:
+    """Runs sorted ascending by an immutable key.
+
+    An insert that sorts last (the usual case: new runs are the newest) is an append; a
+    back-dated insert marks the index dirty and the next read re-sorts once (Timsort on
+    nearly sorted data is linear).
+    """
+
+    __slots__ = ("_dirty", "_key", "_keys", "_runs")
+
+    def __init__(self, key: SortKey) -> None:
+        self._key = key
+        self._runs: list[Run] = []
+        self._keys: list[Any] = []
+        self._dirty = False
+
+    def add(self, run: Run) -> None:
+        k = self._key(run)
+        if self._keys and k < self._keys[-1]:
+            self._dirty = True
+        self._keys.append(k)
+        self._runs.append(run)
+
+    def _settle(self) -> None:
+        if self._dirty:
+            pairs = sorted(zip(self._keys, self._runs, strict=True), key=lambda p: p[0])
+            self._keys = [p[0] for p in pairs]
+            self._runs = [p[1] for p in pairs]
+            self._dirty = False
+
+    @property
+    def runs(self) -> list[Run]:
+        self._settle()
+        return self._runs
+
+    @property
+    def keys(self) -> list[Any]:
+        self._settle()
+        return self._keys
+
+    def bisect_left(self, key: Any) -> int:
+        return bisect.bisect_left(self.keys, key)
+
+    def bisect_right(self, key: Any) -> int:
+        return bisect.bisect_right(self.keys, key)
+
+    def __len__(self) -> int:
+        return len(self._runs)
+
+
+class Parent:
+    """A vendor's parent object (script, task, source, environment, assignment) and its runs."""
+
+    __slots__ = ("data", "indexes", "key", "runs")
+
+    def __init__(self, key: str, data: dict[str, Any], index_keys: Mapping[str, SortKey]) -> None:
+        self.key = key
+        self.data = data
+        self.runs: list[Run] = []  # insertion order
+        self.indexes = {name: SortedIndex(k) for name, k in index_keys.items()}
+
+    def _add(self, run: Run) -> None:
+        self.runs.append(run)
+        for index in self.indexes.values():
+            index.add(run)
+
+    def __repr__(self) -> str:
+        return f"<Parent {self.key!r} runs={len(self.runs)}>"
+
+
+class RunStore:
+    """Every run and parent of one vendor; per-parent and global sorted indexes."""
+
+    def __init__(self, index_keys: Mapping[str, SortKey]) -> None:
+        self._index_keys = dict(index_keys)
+        self.clear()
+
+    def clear(self) -> None:
+        self.runs: list[Run] = []  # insertion order; `seq` is the position + 1
+        self.by_id: dict[str, Run] = {}
+        self.parents: dict[str, Parent] = {}
+        self.indexes = {name: SortedIndex(k) for name, k in self._index_keys.items()}
+        self.active: dict[str, Run] = {}  # runs not yet ended, for catching up before a list
+        self.last_int_id = 0
+
+    @property
+    def seq(self) -> int:
+        """The insertion counter: how many runs were ever added since the last clear."""
+        return len(self.runs)
+
+    def next_int_id(self) -> int:
+        self.last_int_id += 1
+        return self.last_int_id
+
+    def parent(self, key: str) -> Parent | None:
+        return self.parents.get(key)
+
+    def add_parent(self, key: str, data: dict[str, Any]) -> Parent:
+        parent = Parent(key, data, self._index_keys)
+        self.parents[key] = parent
+        return parent
+
+    def add(self, run: Run) -> None:
+        key = str(run.id)
+        self.runs.append(run)
+        self.by_id[key] = run
+        for index in self.indexes.values():
+            index.add(run)
+        self.parents[run.parent]._add(run)
+        if run.state_.terminal is False:
+            self.active[key] = run
+
+    def add_many(self, runs: Iterable[Run]) -> None:
+        for run in runs:
+            self.add(run)
+
+    def get(self, run_id: object) -> Run | None:
+        return self.by_id.get(str(run_id))
+
+    def ended(self, run: Run) -> None:
+        self.active.pop(str(run.id), None)
+
+    def catch_up(self) -> None:
+        """Bring every active run up to the clock, so a list sees one consistent instant."""
+        for run in list(self.active.values()):
+            run._catch_up()

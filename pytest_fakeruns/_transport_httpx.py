@@ -1,0 +1,64 @@
+"""``httpx``: the sync and async default transports answer vendor roots from the fake."""
+
+from __future__ import annotations
+
+import contextlib
+from typing import TYPE_CHECKING, Any
+
+import httpx
+
+from ._http import Request, Response
+
+if TYPE_CHECKING:
+    from ._fake import FakeRuns
+
+
+def _to_httpx(response: Response, request: httpx.Request) -> httpx.Response:
+    if response.error == "connection":
+        raise httpx.ConnectError(
+            f"pytest-fakeruns: injected connection error for {request.url}", request=request
+        )
+    if response.error == "timeout":
+        raise httpx.ReadTimeout(
+            f"pytest-fakeruns: injected read timeout for {request.url}", request=request
+        )
+    return httpx.Response(
+        response.status,
+        headers=list(response.headers.items()),
+        content=response.body,
+        request=request,
+    )
+
+
+def _neutral(request: httpx.Request, body: bytes) -> Request:
+    return Request(request.method, str(request.url), request.headers.multi_items(), body)
+
+
+@contextlib.contextmanager
+def installed(fake: FakeRuns) -> Any:
+    real_sync = httpx.HTTPTransport.handle_request
+    real_async = httpx.AsyncHTTPTransport.handle_async_request
+
+    def handle_request(self: httpx.HTTPTransport, request: httpx.Request) -> httpx.Response:
+        if not fake.intercepts(str(request.url)):
+            return real_sync(self, request)
+        response = fake.handle(_neutral(request, request.read()))
+        assert response is not None
+        return _to_httpx(response, request)
+
+    async def handle_async_request(
+        self: httpx.AsyncHTTPTransport, request: httpx.Request
+    ) -> httpx.Response:
+        if not fake.intercepts(str(request.url)):
+            return await real_async(self, request)
+        response = fake.handle(_neutral(request, await request.aread()))
+        assert response is not None
+        return _to_httpx(response, request)
+
+    httpx.HTTPTransport.handle_request = handle_request  # type: ignore[method-assign]
+    httpx.AsyncHTTPTransport.handle_async_request = handle_async_request  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        httpx.HTTPTransport.handle_request = real_sync  # type: ignore[method-assign]
+        httpx.AsyncHTTPTransport.handle_async_request = real_async  # type: ignore[method-assign]

@@ -1,0 +1,44 @@
+"""STUB: replaced by the vendor's full module (see contracts/enterprise-tester.md)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .._definition import Context, VendorDefinition
+from .._generator import Gen
+from .._http import Response, json_response
+from .._router import Route
+from .._run import Run
+from .._states import State
+from .._vocabulary import Step, Vocabulary
+
+
+class EnterpriseTester(VendorDefinition):
+    name = "enterprise_tester"
+    default_base_url = "http://localhost"
+    parent_keyword = "assignment_id"
+    vocabulary = Vocabulary(
+        steps=(
+            Step("Not Run", State.WAITING),
+            Step("In Progress", State.RUNNING),
+        ),
+        terminal_words={
+            State.COMPLETED: "Passed",
+            State.FAILED: "Failed",
+            State.CANCELED: "Blocked",
+        },
+        durations={State.WAITING: 2.0, State.RUNNING: 300.0},
+        status_field="Status",
+    )
+
+    def routes(self) -> list[Route]:
+        return []
+
+    def error(self, ctx: Context, status: int, message: str | None, **extra: Any) -> Response:
+        return json_response({"message": message or "error"}, status)
+
+    def new_parent(self, gen: Gen, key: str | None) -> tuple[str, dict[str, Any]]:
+        return key or gen.hex(32, gen.derived("parent")), {}
+
+    def serialize(self, run: Run, **options: Any) -> Any:
+        return {"id": run.id, "status": run.status}

@@ -1,0 +1,76 @@
+"""One client interface over every transport, so each behaviour test runs on all of them."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+from typing import Any
+
+import httpx
+import requests
+
+from pytest_fakeruns import FakeRuns
+
+TRANSPORTS = ("requests", "httpx", "httpx-async")
+
+
+class Answer:
+    """The parts of a response every test reads, whatever client fetched it."""
+
+    def __init__(self, status: int, headers: Mapping[str, str], content: bytes) -> None:
+        self.status_code = status
+        self.headers = headers  # case-insensitive in every client used here
+        self.content = content
+
+    @property
+    def text(self) -> str:
+        return self.content.decode("utf-8")
+
+    def json(self) -> Any:
+        import json
+
+        return json.loads(self.content)
+
+    def __repr__(self) -> str:
+        return f"<Answer {self.status_code} {self.content[:80]!r}>"
+
+
+class Api:
+    """``api.get("coalesce", "/api/v1/runs", params=..., headers=...)`` over one transport.
+
+    A path is joined to the vendor's root; an absolute URL (``@nextLink``) is used as is.
+    """
+
+    def __init__(self, fake: FakeRuns, transport: str) -> None:
+        self.fake = fake
+        self.transport = transport
+
+    def url(self, vendor: str, path: str) -> str:
+        if path.startswith(("http://", "https://")):
+            return path
+        return self.fake.vendor(vendor).base_url + path
+
+    def request(self, method: str, vendor: str, path: str, **kwargs: Any) -> Answer:
+        url = self.url(vendor, path)
+        if self.transport == "requests":
+            r = requests.request(method, url, timeout=10, **kwargs)
+            return Answer(r.status_code, r.headers, r.content)
+        if self.transport == "httpx":
+            with httpx.Client(timeout=10) as client:
+                x = client.request(method, url, **kwargs)
+            return Answer(x.status_code, x.headers, x.content)
+        if self.transport == "httpx-async":
+
+            async def go() -> httpx.Response:
+                async with httpx.AsyncClient(timeout=10) as client:
+                    return await client.request(method, url, **kwargs)
+
+            x = asyncio.run(go())
+            return Answer(x.status_code, x.headers, x.content)
+        raise AssertionError(f"unknown transport {self.transport}")
+
+    def get(self, vendor: str, path: str, **kwargs: Any) -> Answer:
+        return self.request("GET", vendor, path, **kwargs)
+
+    def post(self, vendor: str, path: str, **kwargs: Any) -> Answer:
+        return self.request("POST", vendor, path, **kwargs)
