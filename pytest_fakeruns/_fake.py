@@ -292,8 +292,8 @@ class FakeRuns:
         self.unmatched.append(Unmatched(vendor.name, request.method, request.url, near))
 
     def _record_deprecated(self, vendor: VendorFake, route: Route, dep: Deprecation) -> None:
-        self.deprecated_used[(vendor.name, route.template)] = DeprecatedUse(
-            vendor.name, route.template, dep
+        self.deprecated_used[(vendor.name, str(route))] = DeprecatedUse(
+            vendor.name, str(route), dep
         )
 
     def _on_transition(self, run: Run, old: State, new: State) -> None:
