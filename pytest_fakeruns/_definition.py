@@ -81,9 +81,23 @@ class Context:
         return json_response(obj, status, self.vendor.definition.content_type, headers)
 
     def show(self, run: Run, **options: Any) -> Any:
-        """Serialise ``run`` as this API read shows it; in poll mode the read moves it one step."""
+        """Serialise ``run`` as this API read shows it; in poll mode the read moves it one step.
+
+        With ``cache_serialized`` the object is reused until the run changes: treat it as
+        read-only.
+        """
         run._catch_up()
-        shown = self.vendor.definition.serialize(run, **options)
+        definition = self.vendor.definition
+        if definition.cache_serialized:
+            key = tuple(sorted(options.items())) if options else ()
+            cached = run._shown.get(key)
+            if cached is not None and cached[0] == run._version:
+                shown = cached[1]
+            else:
+                shown = definition.serialize(run, **options)
+                run._shown[key] = (run._version, shown)
+        else:
+            shown = definition.serialize(run, **options)
         run._after_api_read()
         return shown
 
@@ -125,10 +139,16 @@ class VendorDefinition:
     parent_keyword: ClassVar[str]
     parent_aliases: ClassVar[tuple[str, ...]] = ()  # the vendor's own names for the parent key
     int_ids: ClassVar[bool] = False
+    # the vendor's name for the run id: add_run(<id_field>=...) chooses the id (None: not settable)
+    id_field: ClassVar[str | None] = None
     content_type: ClassVar[str] = "application/json"
     # sorted indexes kept per parent and over the whole vendor, by name
     indexes: ClassVar[Mapping[str, SortKey]] = {}
     default_deprecations: ClassVar[tuple[DeprecationSpec, ...]] = ()
+    # True when serialize(run) depends only on the run (and its options): the result is
+    # cached until the run changes (a transition, run.touch(), fail()). Handlers that change
+    # run.fields call run.touch().
+    cache_serialized: ClassVar[bool] = False
 
     def routes(self) -> list[Route]:
         raise NotImplementedError

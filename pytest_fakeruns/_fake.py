@@ -17,7 +17,7 @@ from ._deprecation import Deprecation
 from ._errors import FakeRunsError
 from ._faults import RETRY_AFTER_STATUSES, Fault, check_fault_args
 from ._generator import FakerSource
-from ._http import Headers, Request, Response
+from ._http import Request, Response
 from ._journal import Call, assert_called
 from ._router import NearMiss, Route
 from ._run import Run
@@ -102,6 +102,7 @@ class FakeRuns:
         self._exit: contextlib.ExitStack | None = None
         self._responses: _responses.RequestsMock | None = None
         self.in_process = True  # False while served over HTTP: requests then use the socket
+        self._server_url: str | None = None  # the HTTP server's root while served
 
     # -- vendors and roots -----------------------------------------------------------------
 
@@ -170,6 +171,16 @@ class FakeRuns:
             entries.sort(key=lambda e: -len(e[0]))
         self._roots = index
 
+    @property
+    def url(self) -> str:
+        """The HTTP server's root while served (``fake_runs_server``, ``fakeruns serve``)."""
+        if self._server_url is None:
+            raise FakeRunsError(
+                "fake_runs.url exists while the fake is served over HTTP: use the "
+                "fake_runs_server fixture (vendor roots are then <url>/<vendor name>)"
+            )
+        return self._server_url
+
     def _base_url(self, name: str) -> str:
         return self._base_urls[name]
 
@@ -210,7 +221,7 @@ class FakeRuns:
                 headers=request.headers,
                 body=request.body,
                 status=0 if response.error in ("connection", "timeout") else response.status,
-                response_headers=Headers(response.headers),
+                response_headers=response.headers,
                 response_json=response.json if response.error is None else None,
                 fault=fault,
                 route=route.template if route is not None else None,

@@ -57,7 +57,12 @@ class Request:
         self.method = method.upper()
         self.url = url
         self.urlparts = urlsplit(url)
-        self.headers = headers if isinstance(headers, Headers) else Headers(headers)
+        # transports hand over their own case-insensitive mapping (requests, httpx, http.server)
+        self.headers: Mapping[str, str] = (
+            headers
+            if isinstance(headers, Mapping) and not isinstance(headers, dict)
+            else Headers(headers)
+        )
         self.body = body or None
         self._query_pairs: list[tuple[str, str]] | None = None
         self._query: dict[str, str] | None = None
@@ -93,7 +98,7 @@ class Response:
         error: str | None = None,
     ) -> None:
         self.status = status
-        self.headers: dict[str, str] = dict(headers) if headers else {}
+        self.headers = Headers(headers)
         self.body = body
         self.json = json_body
         self.error = error

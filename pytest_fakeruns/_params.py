@@ -45,12 +45,16 @@ def parse_instant(text: str) -> _dt.datetime | None:
         return None
     if moment.tzinfo is None:
         return moment.replace(tzinfo=_dt.timezone.utc)
-    return moment.astimezone(_dt.timezone.utc)
+    try:
+        return moment.astimezone(_dt.timezone.utc)
+    except OverflowError:  # an offset that moves it past year 1 or 9999
+        return None
 
 
 def iso_seconds(moment: _dt.datetime) -> str:
     """``YYYY-MM-DDTHH:MM:SSZ`` in UTC."""
-    return moment.astimezone(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    u = moment if moment.tzinfo is _dt.timezone.utc else moment.astimezone(_dt.timezone.utc)
+    return f"{u.year:04d}-{u.month:02d}-{u.day:02d}T{u.hour:02d}:{u.minute:02d}:{u.second:02d}Z"
 
 
 def iso_millis(moment: _dt.datetime) -> str:

@@ -60,11 +60,22 @@ def settings_for(request: pytest.FixtureRequest) -> Settings:
     )
 
 
+_PACKS_KEY = pytest.StashKey[list[Any]]()
+
+
 def _vendor_packs(config: pytest.Config) -> list[Any]:
-    packs: list[Any] = []
-    for result in config.hook.pytest_fakeruns_vendors():
-        packs.extend(result or [])
-    return packs
+    """Vendor packs: the ``pytest_fakeruns.vendors`` entry points, then the hook's results."""
+    from ._packs import as_definitions, entry_point_packs, merge
+
+    installed = config.stash.get(_PACKS_KEY, None)
+    if installed is None:  # entry points are read once per session, on first use
+        installed = config.stash[_PACKS_KEY] = entry_point_packs()
+    hooked = [
+        as_definitions(result, "a pytest_fakeruns_vendors() implementation")
+        for result in config.hook.pytest_fakeruns_vendors()
+        if result
+    ]
+    return merge(installed, *hooked)
 
 
 @contextlib.contextmanager
@@ -101,6 +112,21 @@ def fake_runs(request: pytest.FixtureRequest) -> Iterator[FakeRuns]:
     """Every vendor faked in-process for requests and httpx; a fresh store per test."""
     with active_fake(request) as fake:
         yield fake
+
+
+@pytest.fixture
+def fake_runs_server(fake_runs: FakeRuns) -> Iterator[FakeRuns]:
+    """``fake_runs`` also served over real HTTP on 127.0.0.1 and an ephemeral port.
+
+    ``.url`` is the server's root; every vendor's ``base_url`` is ``<url>/<vendor name>``.
+    """
+    __tracebackhide__ = True
+    from ._server import serving
+
+    with serving(fake_runs) as server:
+        yield fake_runs
+    if server.errors:
+        pytest.fail(server.error_report(), pytrace=False)
 
 
 def unmatched_report(fake: FakeRuns) -> str:

@@ -30,6 +30,8 @@ class RunOwner(Protocol):
 
     def _transition(self, run: Run, old: State, new: State) -> None: ...
 
+    def _schedule(self, run: Run) -> None: ...
+
     def _serialize(self, run: Run, **options: Any) -> Any: ...
 
 
@@ -39,6 +41,9 @@ class Run:
     __slots__ = (
         "__weakref__",
         "_durations",
+        "_scheduled_due",
+        "_shown",
+        "_version",
         "_entered_at",
         "_held",
         "_label",
@@ -87,6 +92,9 @@ class Run:
         self._label = at.label
         self.started_at_: _dt.datetime | None = None
         self.ended_at_: _dt.datetime | None = None
+        self._version = 0  # bumped on every change; keys the serialisation cache
+        self._shown: dict[Any, tuple[int, Any]] = {}
+        self._scheduled_due: _dt.datetime | None = None
         self._place(at, created_at, reached_at, started)
 
     # -- placement -------------------------------------------------------------------------
@@ -127,7 +135,24 @@ class Run:
         self._entered_at = reached
         self._touched_at = reached
 
+    def _shift_back(self, seconds: int) -> None:
+        """Move a generated run's history earlier; an active run keeps its current step's time."""
+        delta = _dt.timedelta(seconds=seconds)
+        self.created_at_ -= delta
+        if self.started_at_ is not None:
+            self.started_at_ -= delta
+        if self.ended_at_ is not None:
+            self.ended_at_ -= delta
+            self._entered_at -= delta
+            self._touched_at -= delta
+
     # -- reads -----------------------------------------------------------------------------
+
+    def due(self) -> _dt.datetime | None:
+        """When the current step ends in time progression; None once ended or while held."""
+        if self._step is None or self._held:
+            return None
+        return self._entered_at + _dt.timedelta(seconds=self._step_seconds(self._step))
 
     def _catch_up(self) -> None:
         """In time progression, make every transition whose due instant has passed."""
@@ -204,8 +229,9 @@ class Run:
             return self._step
 
     def touch(self, at: _dt.datetime | None = None) -> None:
-        """Record a vendor-side change (an update) at ``at`` or now."""
+        """Record a vendor-side change (an update, a field set by a handler) at ``at`` or now."""
         self._touched_at = at or self._owner.clock.now()
+        self._version += 1
 
     # -- moves -----------------------------------------------------------------------------
 
@@ -224,9 +250,11 @@ class Run:
         self._step = index
         self._entered_at = at
         self._touched_at = at
+        self._version += 1
         if new is State.RUNNING and self.started_at_ is None:
             self.started_at_ = at
         self.state_ = new
+        self._owner._schedule(self)
         if new is not old:
             self._owner._transition(self, old, new)
 
@@ -238,6 +266,7 @@ class Run:
         self.ended_at_ = at
         self._entered_at = at
         self._touched_at = at
+        self._version += 1
         self._owner._transition(self, old, state)
 
     def _refuse(self, move: str) -> InvalidTransition:
@@ -296,6 +325,7 @@ class Run:
                 raise self._refuse("fail")
             now = self._owner.clock.now()
             self.reason = reason
+            self._version += 1
             self._walk_to_last_step(now)
             self._finish(State.FAILED, now)
             return self
@@ -321,6 +351,7 @@ class Run:
             if self._held:
                 self._held = False
                 self._entered_at = self._owner.clock.now()
+                self._owner._schedule(self)
             return self
 
     def to_json(self) -> Any:

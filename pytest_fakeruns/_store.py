@@ -6,6 +6,9 @@ The store itself takes no lock: every caller holds the owning fake's lock.
 from __future__ import annotations
 
 import bisect
+import datetime as _dt
+import heapq
+import itertools
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -67,18 +70,28 @@ class SortedIndex:
 class Parent:
     """A vendor's parent object (script, task, source, environment, assignment) and its runs."""
 
-    __slots__ = ("data", "indexes", "key", "runs")
+    __slots__ = ("data", "indexes", "key", "runs", "updated_at")
 
     def __init__(self, key: str, data: dict[str, Any], index_keys: Mapping[str, SortKey]) -> None:
         self.key = key
         self.data = data
         self.runs: list[Run] = []  # insertion order
         self.indexes = {name: SortedIndex(k) for name, k in index_keys.items()}
+        # the latest change (creation or transition) of any of its runs; in `time` progression
+        # it counts transitions already made, so catch runs up before reading it
+        self.updated_at: _dt.datetime | None = None
 
     def _add(self, run: Run) -> None:
         self.runs.append(run)
         for index in self.indexes.values():
             index.add(run)
+        self.changed(run)
+
+    def changed(self, run: Run) -> None:
+        """Note that ``run`` (one of ours) changed at its ``_touched_at``."""
+        at = run._touched_at
+        if self.updated_at is None or at > self.updated_at:
+            self.updated_at = at
 
     def __repr__(self) -> str:
         return f"<Parent {self.key!r} runs={len(self.runs)}>"
@@ -87,8 +100,15 @@ class Parent:
 class RunStore:
     """Every run and parent of one vendor; per-parent and global sorted indexes."""
 
-    def __init__(self, index_keys: Mapping[str, SortKey]) -> None:
+    def __init__(
+        self,
+        index_keys: Mapping[str, SortKey],
+        now: Callable[[], Any],
+        timed: Callable[[], bool],
+    ) -> None:
         self._index_keys = dict(index_keys)
+        self._now = now
+        self._timed = timed  # True in time progression: runs move by themselves
         self.clear()
 
     def clear(self) -> None:
@@ -96,8 +116,12 @@ class RunStore:
         self.by_id: dict[str, Run] = {}
         self.parents: dict[str, Parent] = {}
         self.indexes = {name: SortedIndex(k) for name, k in self._index_keys.items()}
-        self.active: dict[str, Run] = {}  # runs not yet ended, for catching up before a list
+        self.active: dict[str, Run] = {}  # runs not yet ended
+        # (due instant, tie, run): the next transition of each active run, earliest first
+        self._due: list[tuple[Any, int, Run]] = []
+        self._tie = itertools.count()
         self.last_int_id = 0
+        self.extra: dict[str, Any] = {}  # vendor state that is not runs (issued tokens, ...)
 
     @property
     def seq(self) -> int:
@@ -125,6 +149,7 @@ class RunStore:
         self.parents[run.parent]._add(run)
         if run.state_.terminal is False:
             self.active[key] = run
+            self.schedule(run)
 
     def add_many(self, runs: Iterable[Run]) -> None:
         for run in runs:
@@ -136,7 +161,27 @@ class RunStore:
     def ended(self, run: Run) -> None:
         self.active.pop(str(run.id), None)
 
+    def schedule(self, run: Run) -> None:
+        """Remember when ``run`` next changes by itself (time progression)."""
+        due = run.due()
+        if due is not None and due != run._scheduled_due:
+            run._scheduled_due = due
+            heapq.heappush(self._due, (due, next(self._tie), run))
+
     def catch_up(self) -> None:
-        """Bring every active run up to the clock, so a list sees one consistent instant."""
-        for run in list(self.active.values()):
+        """Make every transition due by now, so a list sees one consistent instant.
+
+        Costs O(transitions made), not O(runs stored): due instants wait in a heap, and an
+        entry whose run changed since it was pushed is stale and dropped.
+        """
+        if not self._timed():
+            return
+        now = self._now()
+        heap = self._due
+        while heap and heap[0][0] <= now:
+            due, _, run = heapq.heappop(heap)
+            if due != run._scheduled_due:
+                continue
+            run._scheduled_due = None
             run._catch_up()
+            self.schedule(run)

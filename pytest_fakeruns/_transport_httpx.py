@@ -31,7 +31,7 @@ def _to_httpx(response: Response, request: httpx.Request) -> httpx.Response:
 
 
 def _neutral(request: httpx.Request, body: bytes) -> Request:
-    return Request(request.method, str(request.url), request.headers.multi_items(), body)
+    return Request(request.method, str(request.url), request.headers, body)
 
 
 @contextlib.contextmanager

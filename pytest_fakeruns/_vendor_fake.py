@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as _dt
+import math
 import threading
 import warnings
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from ._context_errors import unexpected
@@ -41,7 +42,9 @@ class VendorFake:
         self.router = Router()
         for route in definition.routes():
             self.router.add(route)
-        self.store = RunStore(definition.indexes)
+        self.store = RunStore(
+            definition.indexes, self.clock.now, lambda: self.progression == "time"
+        )
         self.gen = Gen(fake.seed, self.name, faker)
         self.require_auth = True
         self._deprecations: list[Deprecation] = []
@@ -106,36 +109,56 @@ class VendorFake:
             return self.create_run(fields)
 
     def add_runs(self, count: int, **fields: Any) -> list[Run]:
-        """``count`` runs of seeded history: spread over the past days, mostly finished."""
+        """``count`` runs of seeded history: spread over the past days, mostly finished.
+
+        Outcomes follow the vendor's ``history_mix``; the newest few (one in 25, at most 5)
+        are still active. Ids ascend with creation time.
+        """
         if not isinstance(count, int) or isinstance(count, bool) or count < 0:
             raise FakeRunsError(f"add_runs(count) takes an int >= 0, not {count!r}")
         with self.lock:
             fields = dict(fields)
+            if count > 1 and self.definition.id_field in fields:
+                raise FakeRunsError(
+                    f"add_runs({count}, {self.definition.id_field}=...) would give every run "
+                    "the same id; use add_run() per id"
+                )
             parent = self._parent_for(self._pop_parent(fields))
             rng = self.gen.rng
-            mix = self.definition.history_mix()
-            weights = [m[0] for m in mix]
             now = self.clock.now()
+            fixed = self._pop_state(fields)
+            finished, active = self._history_mix()
+            n_active = 0 if fixed is not None else min(5, count // 25)
             made: list[Run] = []
-            fixed_state = "state" in fields or self.vocabulary.status_field in fields
-            for _ in range(count):
-                given = dict(fields)
+            for i in range(count):
                 started = True
-                if fixed_state:
-                    state = self._pop_state(given)
-                    word: object = state if state is not None else State.WAITING.value
+                if fixed is not None:
+                    at = self.vocabulary.locate(fixed)
+                elif i < count - n_active:
+                    _, at, started = rng.choices(finished[1], finished[0])[0]
                 else:
-                    _, word, started = rng.choices(mix, weights)[0]
-                at = self.vocabulary.locate(word)
+                    _, at, started = rng.choices(active[1], active[0])[0]
                 if at.step is None:
                     reached = now - _dt.timedelta(seconds=rng.uniform(600, 14 * 86400))
                 else:
                     reached = now - _dt.timedelta(seconds=rng.uniform(0, 1))
-                made.append(self._build(given, parent, at, reached, started, placeholder=True))
+                made.append(self._build(dict(fields), parent, at, reached, started, True))
+            _distinct_seconds(made, self.store.runs)
             made.sort(key=lambda r: r.created_at_)
             for run in made:
                 self._register(run)
             return made
+
+    def _history_mix(self) -> tuple[Any, Any]:
+        """The vendor's history mix split into (weights, entries) for ended and active runs."""
+        ended: tuple[list[float], list[Any]] = ([], [])
+        active: tuple[list[float], list[Any]] = ([], [])
+        for weight, word, started in self.definition.history_mix():
+            at = self.vocabulary.locate(word)
+            side = ended if at.step is None else active
+            side[0].append(weight)
+            side[1].append((weight, at, started))
+        return ended, active
 
     def runs(self, **filters: Any) -> list[Run]:
         """The store's view, newest first (creation time, then id); filters compare fields."""
@@ -256,9 +279,15 @@ class VendorFake:
         if custom is not None:
             durations.update(_check_durations(custom))
         reason = given.pop("reason", None)
+        if at.label is not None and at.label in self.vocabulary.unstarted_words:
+            started = False
+        preset = self._preset_id(given)
         vendor_fields = self.definition.run_fields(self.gen, parent, given, at)
-        if placeholder:
-            run_id: int | str = 0
+        run_id: int | str
+        if preset is not None:
+            run_id = preset
+        elif placeholder:
+            run_id = 0
         elif self.definition.int_ids:
             run_id = self.store.next_int_id()
         else:
@@ -270,6 +299,26 @@ class VendorFake:
         if reason is not None:
             run.reason = str(reason)
         return run
+
+    def _preset_id(self, given: dict[str, Any]) -> int | str | None:
+        """The id chosen with ``add_run(<id_field>=...)``, checked; None when none is given."""
+        name = self.definition.id_field
+        if name is None or name not in given:
+            return None
+        value = given.pop(name)
+        int_ids = self.definition.int_ids
+        if int_ids:
+            ok = isinstance(value, int) and not isinstance(value, bool) and value >= 1
+        else:
+            ok = isinstance(value, str) and value != ""
+        if not ok:
+            kind = "a positive int" if int_ids else "a non-empty string"
+            raise FakeRunsError(f"{self.name} {name}= takes {kind}, not {value!r}")
+        if self.store.get(value) is not None:
+            raise FakeRunsError(f"{self.name} already has a run with {name} {value!r}")
+        if int_ids:
+            self.store.last_int_id = max(self.store.last_int_id, int(value))
+        return value  # type: ignore[no-any-return]
 
     def _register(self, run: Run) -> None:
         if run.id == 0 and self.definition.int_ids:
@@ -284,7 +333,11 @@ class VendorFake:
     def _transition(self, run: Run, old: State, new: State) -> None:
         if new.terminal:
             self.store.ended(run)
+        self.store.parents[run.parent].changed(run)
         self._fake._on_transition(run, old, new)
+
+    def _schedule(self, run: Run) -> None:
+        self.store.schedule(run)
 
     def _serialize(self, run: Run, **options: Any) -> Any:
         return self.definition.serialize(run, **options)
@@ -356,6 +409,50 @@ def _check_durations(custom: object) -> dict[str, float]:
             raise FakeRunsError(f"durations[{key!r}] must be seconds >= 0, not {value!r}")
         out[str(key)] = float(value)
     return out
+
+
+_STAMPS = ("created_at_", "started_at_", "ended_at_")
+
+
+def _seconds(run: Run) -> list[int | None]:
+    return [
+        None if (t := getattr(run, name)) is None else math.floor(t.timestamp())
+        for name in _STAMPS
+    ]
+
+
+def _free(held: dict[int, int], second: int) -> int:
+    """The latest second at or before ``second`` not in ``held`` (held second -> one to try)."""
+    path = []
+    while second in held:
+        path.append(second)
+        second = held[second]
+    for s in path:
+        held[s] = second
+    return second
+
+
+def _distinct_seconds(new: list[Run], existing: Iterable[Run]) -> None:
+    """Generated runs never share a shown instant (whole seconds) with another run's same
+    timestamp, so keyset pages over a time order see each run once: a run that would is moved
+    back by whole seconds, newest first."""
+    taken: list[dict[int, int]] = [{} for _ in _STAMPS]
+
+    def clash(run: Run) -> int:
+        pairs = zip(taken, _seconds(run), strict=True)
+        return max((s - _free(held, s) for held, s in pairs if s is not None), default=0)
+
+    def hold(run: Run) -> None:
+        for held, s in zip(taken, _seconds(run), strict=True):
+            if s is not None:
+                held[s] = s - 1
+
+    for run in existing:
+        hold(run)
+    for run in sorted(new, key=lambda r: r.created_at_, reverse=True):
+        while shift := clash(run):
+            run._shift_back(shift)
+        hold(run)
 
 
 def _id_key(run_id: int | str) -> tuple[int, str]:

@@ -36,6 +36,8 @@ class Vocabulary:
     durations: Mapping[State, float]
     extra_words: Mapping[str, State] = field(default_factory=dict)
     status_field: str = "status"
+    # extra_words that end a run before it ever ran (ArcGIS `submitfailed`): no started_at
+    unstarted_words: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         states = [s.state for s in self.steps]

@@ -11,7 +11,12 @@ import requests
 
 from pytest_fakeruns import FakeRuns
 
-TRANSPORTS = ("requests", "httpx", "httpx-async")
+# "server": plain requests over a real socket to fake_runs_server (vendor roots point there)
+TRANSPORTS = ("requests", "httpx", "httpx-async", "server")
+TIMEOUT = 10.0
+# over the server, an injected "timeout" holds the connection until the client gives up: with a
+# timeout fault active, give up soon instead of after TIMEOUT
+TIMEOUT_WHEN_HELD = 1.0
 
 
 class Answer:
@@ -39,6 +44,7 @@ class Api:
     """``api.get("coalesce", "/api/v1/runs", params=..., headers=...)`` over one transport.
 
     A path is joined to the vendor's root; an absolute URL (``@nextLink``) is used as is.
+    With ``transport == "server"`` the roots are the server's (``<fake.url>/<vendor>``).
     """
 
     def __init__(self, fake: FakeRuns, transport: str) -> None:
@@ -52,22 +58,29 @@ class Api:
 
     def request(self, method: str, vendor: str, path: str, **kwargs: Any) -> Answer:
         url = self.url(vendor, path)
-        if self.transport == "requests":
-            r = requests.request(method, url, timeout=10, **kwargs)
+        if self.transport in ("requests", "server"):
+            r = requests.request(method, url, timeout=self._timeout(), **kwargs)
             return Answer(r.status_code, r.headers, r.content)
         if self.transport == "httpx":
-            with httpx.Client(timeout=10) as client:
+            with httpx.Client(timeout=TIMEOUT) as client:
                 x = client.request(method, url, **kwargs)
             return Answer(x.status_code, x.headers, x.content)
         if self.transport == "httpx-async":
 
             async def go() -> httpx.Response:
-                async with httpx.AsyncClient(timeout=10) as client:
+                async with httpx.AsyncClient(timeout=TIMEOUT) as client:
                     return await client.request(method, url, **kwargs)
 
             x = asyncio.run(go())
             return Answer(x.status_code, x.headers, x.content)
         raise AssertionError(f"unknown transport {self.transport}")
+
+    def _timeout(self) -> float:
+        if self.transport == "server" and any(
+            f.error == "timeout" and f.active for f in self.fake._faults
+        ):
+            return TIMEOUT_WHEN_HELD
+        return TIMEOUT
 
     def get(self, vendor: str, path: str, **kwargs: Any) -> Answer:
         return self.request("GET", vendor, path, **kwargs)

@@ -10,6 +10,19 @@ from ._clients import TRANSPORTS, Api
 
 
 @pytest.fixture(params=TRANSPORTS)
-def api(request: pytest.FixtureRequest, fake_runs: FakeRuns) -> Iterator[Api]:
-    """The behaviour suite's client: every test using it runs over every transport."""
-    yield Api(fake_runs, request.param)
+def api(request: pytest.FixtureRequest) -> Iterator[Api]:
+    """The behaviour suite's client: every test using it runs over every transport.
+
+    ``requests``, ``httpx`` and ``httpx-async`` talk to ``fake_runs`` in-process; ``server``
+    uses plain ``requests`` against ``fake_runs_server`` over a real socket (the same fake, the
+    vendor roots pointing at the server).
+    """
+    transport: str = request.param
+    if transport == "server" and any(
+        "base_urls" in marker.kwargs for marker in request.node.iter_markers("fake_runs")
+    ):
+        pytest.skip("over the server every vendor root is <server url>/<vendor>: base_urls "
+                    "cannot apply")
+    name = "fake_runs_server" if transport == "server" else "fake_runs"
+    fake: FakeRuns = request.getfixturevalue(name)
+    yield Api(fake, transport)

@@ -1,8 +1,16 @@
-"""Coalesce API: runs and the job scheduler (contracts/coalesce.md)."""
+"""Coalesce API: runs and the job scheduler (contracts/coalesce.md).
+
+This module holds the vendor's data (vocabulary, envelopes, generated fields), the two run
+shapes and the ``/api/v1/runs`` routes; the ``/scheduler`` routes live in
+``_coalesce_scheduler``.
+"""
 
 from __future__ import annotations
 
 import bisect
+import heapq
+import math
+from collections.abc import Callable
 from typing import Any
 
 from .._definition import Context, VendorDefinition
@@ -15,6 +23,7 @@ from .._run import Run
 from .._states import State
 from .._store import Parent
 from .._vocabulary import Position, Step, Vocabulary
+from ._coalesce_scheduler import DEFAULT_PARALLELISM, cancel_run, rerun, run_status, start_run
 
 CONTENT_TYPE = "application/json; charset=utf-8"
 ORDER_BY = ("id", "runStartTime", "runEndTime")
@@ -22,8 +31,12 @@ DIRECTIONS = ("asc", "desc")
 RUN_TYPES = ("deploy", "refresh")
 STATUSES = ("canceled", "completed", "failed", "initializing", "rendering", "running",
             "waitingToRun")
-AUTH_TYPES = ("Basic", "KeyPair", "OAuth")
+MAX_LIMIT = 1000
+DEFAULT_LIMIT = 25
+PUBLIC_CREDENTIALS = ("snowflakeAccount", "snowflakeAuthType", "snowflakeUsername",
+                      "snowflakeRole", "snowflakeWarehouse")
 
+# status -> (errorString, default errorDetail), contract section 7
 ERRORS: dict[int, tuple[str, str]] = {
     400: ("Bad Request", "The request was invalid."),
     401: ("Unauthorized", "A valid bearer token is required."),
@@ -46,7 +59,7 @@ FAILURE_REASONS = (
     "Authentication token has expired. The user must authenticate again.",
 )
 
-# run_fields accepted by add_run (besides the canonical keys and environment_id/environmentID)
+# vendor fields add_run accepts (besides the canonical keys and environment_id/environmentID)
 RUN_FIELDS = (
     "runType", "reRunID", "jobID", "includeNodesSelector", "excludeNodesSelector",
     "parallelism", "nodesInRun", "deployCommit", "deployCommitMessage", "runTimeParameters",
@@ -61,6 +74,7 @@ class Coalesce(VendorDefinition):
     parent_aliases = ("environmentID",)
     int_ids = True
     content_type = CONTENT_TYPE
+    cache_serialized = True
     vocabulary = Vocabulary(
         steps=(
             Step("waitingToRun", State.WAITING),
@@ -97,8 +111,11 @@ class Coalesce(VendorDefinition):
 
     def error(self, ctx: Context, status: int, message: str | None, **extra: Any) -> Response:
         word, default = ERRORS.get(status, ("Error", "The request failed."))
-        if message is None and status == 404 and ctx.route is None:
-            message = f"No route matches {ctx.request.method} {ctx.path}."
+        if message is None and status == 404:
+            if ctx.route is None:
+                message = f"No route matches {ctx.request.method} {ctx.path}."
+            elif "runID" in ctx.params:
+                message = f"Run {ctx.params['runID']} was not found."
         body = {"error": {"errorString": word, "errorDetail": message or default}}
         return json_response(body, status, CONTENT_TYPE)
 
@@ -126,7 +143,7 @@ class Coalesce(VendorDefinition):
         fields: dict[str, Any] = {
             "runType": run_type,
             "environmentID": parent.key,
-            "parallelism": 16,
+            "parallelism": DEFAULT_PARALLELISM,
             "nodesInRun": rng.randint(3, 240),
             "runTimeParameters": {},
             "userID": parent.data["userID"],
@@ -145,10 +162,8 @@ class Coalesce(VendorDefinition):
             fields["jobID"] = str(rng.randint(1, 30))
             fields["includeNodesSelector"] = ""
             fields["excludeNodesSelector"] = ""
-        if at.state is State.FAILED or "runFailureReason" in given:
-            fields["runFailureReason"] = given.pop("runFailureReason", None) or rng.choice(
-                FAILURE_REASONS
-            )
+        if at.state is State.FAILED and "runFailureReason" not in given:
+            fields["runFailureReason"] = rng.choice(FAILURE_REASONS)
         fields.update(given)
         return fields
 
@@ -159,7 +174,8 @@ class Coalesce(VendorDefinition):
         return [
             (0.78, "completed", True),
             (0.12, "failed", True),
-            (0.05, "canceled", True),
+            (0.03, "canceled", True),
+            (0.02, "canceled", False),
             (0.01, "initializing", True),
             (0.02, "running", True),
             (0.02, "waitingToRun", True),
@@ -174,13 +190,11 @@ def _commit_message(faker: Any) -> str:
     return str(faker.sentence(nb_words=6)).rstrip(".")
 
 
-def _failure_reason(run: Run) -> str | None:
-    if run.state_ is not State.FAILED:
-        return None
-    return run.reason or run.fields.get("runFailureReason") or FAILURE_REASONS[0]
+# -- the two shapes of a run (contract section 4) --------------------------------------------
 
 
 def summary_run(run: Run) -> dict[str, Any]:
+    """One item of the list with ``detail=false``; also ``run.to_json()``."""
     f = run.fields
     out: dict[str, Any] = {"id": run.id}
     if f.get("reRunID") is not None:
@@ -192,13 +206,15 @@ def summary_run(run: Run) -> dict[str, Any]:
     out["runType"] = f["runType"]
     out["runStatus"] = run.status
     out["environmentID"] = f["environmentID"]
-    reason = _failure_reason(run)
-    if reason is not None:
-        out["runFailureReason"] = reason
+    if run.state_ is State.FAILED:
+        out["runFailureReason"] = (
+            run.reason or f.get("runFailureReason") or FAILURE_REASONS[0]
+        )
     return out
 
 
 def full_run(run: Run) -> dict[str, Any]:
+    """The run object of ``GET /api/v1/runs/{runID}`` and of ``detail=true``."""
     f = run.fields
     canceled = run.state_ is State.CANCELED
     details: dict[str, Any]
@@ -208,7 +224,7 @@ def full_run(run: Run) -> dict[str, Any]:
             "deployCommitMessage": f.get("deployCommitMessage", ""),
             "environmentID": f["environmentID"],
             "canceled": canceled,
-            "parallelism": f.get("parallelism", 16),
+            "parallelism": f.get("parallelism", DEFAULT_PARALLELISM),
             "nodesInRun": f.get("nodesInRun", 0),
         }
     else:
@@ -218,7 +234,7 @@ def full_run(run: Run) -> dict[str, Any]:
             "includeNodesSelector": f.get("includeNodesSelector", ""),
             "excludeNodesSelector": f.get("excludeNodesSelector", ""),
             "jobID": f.get("jobID", ""),
-            "parallelism": f.get("parallelism", 16),
+            "parallelism": f.get("parallelism", DEFAULT_PARALLELISM),
             "nodesInRun": f.get("nodesInRun", 0),
         }
     out: dict[str, Any] = {
@@ -235,33 +251,32 @@ def full_run(run: Run) -> dict[str, Any]:
         out["runEndTime"] = iso_seconds(run.ended_at_)
     if run.started_at_ is not None:
         out["runStartTime"] = iso_seconds(run.started_at_)
-    out["userCredentials"] = f["userCredentials"]
+    creds = f["userCredentials"]
+    out["userCredentials"] = {k: creds[k] for k in PUBLIC_CREDENTIALS if k in creds}
     out["userID"] = f["userID"]
     return out
 
 
-# -- GET /api/v1/runs ----------------------------------------------------------------------
+# -- GET /api/v1/runs ------------------------------------------------------------------------
 
 
-def _enum(ctx: Context, name: str, allowed: tuple[str, ...], default: str | None) -> str | None:
+def _enum(ctx: Context, name: str, allowed: tuple[str, ...]) -> str | None:
     value = ctx.query.get(name)
-    if value is None:
-        return default
-    if value not in allowed:
+    if value is not None and value not in allowed:
         raise ctx.fail(400, f"{name} must be one of {one_of(allowed)}")
     return value
 
 
 def list_runs(ctx: Context) -> Response:
     q = ctx.query
-    limit = 25
+    limit = DEFAULT_LIMIT
     if "limit" in q:
         parsed = parse_int(q["limit"])
-        if parsed is None or not 1 <= parsed <= 1000:
-            raise ctx.fail(400, "limit must be an integer from 1 to 1000")
+        if parsed is None or not 1 <= parsed <= MAX_LIMIT:
+            raise ctx.fail(400, f"limit must be an integer from 1 to {MAX_LIMIT}")
         limit = parsed
-    order_by = _enum(ctx, "orderBy", ORDER_BY, "id") or "id"
-    direction = _enum(ctx, "orderByDirection", DIRECTIONS, "desc") or "desc"
+    order_by = _enum(ctx, "orderBy", ORDER_BY) or "id"
+    desc = (_enum(ctx, "orderByDirection", DIRECTIONS) or "desc") == "desc"
     cursor: Any = None
     if "startingFrom" in q:
         raw = q["startingFrom"]
@@ -269,8 +284,8 @@ def list_runs(ctx: Context) -> Response:
         if cursor is None:
             wanted = "a run ID (an integer)" if order_by == "id" else "an ISO 8601 date-time"
             raise ctx.fail(400, f"startingFrom must be {wanted} when orderBy={order_by}")
-    run_type = _enum(ctx, "runType", RUN_TYPES, None)
-    status = _enum(ctx, "runStatus", STATUSES, None)
+    run_type = _enum(ctx, "runType", RUN_TYPES)
+    status = _enum(ctx, "runStatus", STATUSES)
     detail = False
     if "detail" in q:
         flag = parse_bool(q["detail"])
@@ -281,80 +296,92 @@ def list_runs(ctx: Context) -> Response:
     store = ctx.vendor.store
     store.catch_up()
     env = q.get("environmentID")
-    pool: list[Run]
-    if env is None:
-        pool = store.runs
-    else:
-        parent = store.parent(env)
-        pool = parent.runs if parent is not None else []
+    parent = None if env is None else store.parent(env)
+    pool = store.runs if env is None else parent.runs if parent is not None else []
 
     def keep(run: Run) -> bool:
         return (run_type is None or run.fields["runType"] == run_type) and (
             status is None or run.status == status
         )
 
-    picked = (
-        _page_by_id(pool, cursor, direction, limit, keep)
-        if order_by == "id"
-        else _page_by_time(pool, order_by, cursor, direction, limit, keep)
-    )
-    more = len(picked) > limit
-    picked = picked[:limit]
+    if order_by == "id":
+        page, next_key = _page_by_id(pool, cursor, desc, limit, keep)
+    else:
+        page, next_key = _page_by_time(pool, _TIME_KEYS[order_by], cursor, desc, limit, keep)
     body: dict[str, Any] = {
         "limit": limit,
-        "orderByDirection": direction,
+        "orderByDirection": "desc" if desc else "asc",
         "orderBy": order_by,
-        "data": [ctx.show(run, detail=detail) for run in picked],
+        "data": [ctx.show(run, detail=detail) for run in page],
     }
-    if more:
-        last = picked[-1]
-        body["next"] = str(last.id) if order_by == "id" else iso_seconds(_time_key(last, order_by))
+    if next_key is not None:
+        body["next"] = next_key
     return ctx.json(body)
-
-
-def _page_by_id(
-    pool: list[Run], cursor: int | None, direction: str, limit: int, keep: Any
-) -> list[Run]:
-    """Up to limit + 1 runs past the exclusive cursor; ``pool`` is ascending by id."""
-    out: list[Run] = []
-    if direction == "desc":
-        i = len(pool) - 1 if cursor is None else bisect.bisect_left(pool, cursor, key=_id) - 1
-        while i >= 0 and len(out) <= limit:
-            if keep(pool[i]):
-                out.append(pool[i])
-            i -= 1
-    else:
-        i = 0 if cursor is None else bisect.bisect_right(pool, cursor, key=_id)
-        while i < len(pool) and len(out) <= limit:
-            if keep(pool[i]):
-                out.append(pool[i])
-            i += 1
-    return out
 
 
 def _id(run: Run) -> int:
     return run.id  # type: ignore[return-value]
 
 
-def _time_key(run: Run, order_by: str) -> Any:
-    return run.started_at_ if order_by == "runStartTime" else run.ended_at_
+def _page_by_id(
+    pool: list[Run], cursor: int | None, desc: bool, limit: int, keep: Callable[[Run], bool]
+) -> tuple[list[Run], str | None]:
+    """A page past the exclusive cursor and its ``next``; ``pool`` is ascending by id."""
+    if desc:
+        end = len(pool) if cursor is None else bisect.bisect_left(pool, cursor, key=_id)
+        walk = (pool[i] for i in range(end - 1, -1, -1))
+    else:
+        start = 0 if cursor is None else bisect.bisect_right(pool, cursor, key=_id)
+        walk = (pool[i] for i in range(start, len(pool)))
+    page: list[Run] = []
+    for run in walk:
+        if keep(run):
+            if len(page) == limit:
+                return page, str(page[-1].id)
+            page.append(run)
+    return page, None
+
+
+def _started(run: Run) -> Any:
+    return run.started_at_
+
+
+def _ended(run: Run) -> Any:
+    return run.ended_at_
+
+
+_TIME_KEYS: dict[str, Callable[[Run], Any]] = {"runStartTime": _started, "runEndTime": _ended}
 
 
 def _page_by_time(
-    pool: list[Run], order_by: str, cursor: Any, direction: str, limit: int, keep: Any
-) -> list[Run]:
-    desc = direction == "desc"
-    timed = [r for r in pool if _time_key(r, order_by) is not None and keep(r)]
-    if cursor is not None:
-        if desc:
-            timed = [r for r in timed if _time_key(r, order_by) < cursor]
-        else:
-            timed = [r for r in timed if _time_key(r, order_by) > cursor]
-    timed.sort(key=lambda r: (_time_key(r, order_by), r.id), reverse=desc)
-    return timed[: limit + 1]
+    pool: list[Run],
+    stamp: Callable[[Run], Any],
+    cursor: Any,
+    desc: bool,
+    limit: int,
+    keep: Callable[[Run], bool],
+) -> tuple[list[Run], str | None]:
+    """A page of the runs that have the timestamp, keyed on the instant as shown (whole
+    seconds) then id; runs on the cursor's instant are past it, as with the real API."""
+    bound = None if cursor is None else cursor.timestamp()
+    keyed: list[tuple[int, int, Run]] = []
+    for run in pool:
+        moment = stamp(run)
+        if moment is None or not keep(run):
+            continue
+        second = math.floor(moment.timestamp())
+        if bound is None or (second < bound if desc else second > bound):
+            keyed.append((second, _id(run), run))
+    pick = heapq.nlargest if desc else heapq.nsmallest
+    page = pick(limit, keyed)
+    if not page:
+        return [], None
+    last = page[-1][0]
+    follows = any(k[0] < last if desc else k[0] > last for k in keyed)
+    return [k[2] for k in page], iso_seconds(stamp(page[-1][2])) if follows else None
 
 
-# -- GET /api/v1/runs/{runID} --------------------------------------------------------------
+# -- GET /api/v1/runs/{runID} ----------------------------------------------------------------
 
 
 def get_run(ctx: Context) -> Response:
@@ -365,162 +392,3 @@ def get_run(ctx: Context) -> Response:
     if run is None:
         raise ctx.fail(404, f"Run {run_id} was not found.")
     return ctx.json(ctx.show(run, detail=True))
-
-
-# -- scheduler -----------------------------------------------------------------------------
-
-
-def _json_object(ctx: Context) -> dict[str, Any]:
-    ok, body = ctx.body_json()
-    if not ok or not isinstance(body, dict):
-        raise ctx.fail(400, "The request body must be a JSON object.")
-    return body
-
-
-def _credentials(ctx: Context, body: dict[str, Any]) -> dict[str, Any]:
-    creds = body.get("userCredentials")
-    if not isinstance(creds, dict):
-        raise ctx.fail(400, "userCredentials is required and must be an object")
-    for name in ("snowflakeUsername", "snowflakePassword", "snowflakeKeyPairKey",
-                 "snowflakeKeyPairPass", "snowflakeWarehouse", "snowflakeRole"):
-        if name in creds and not isinstance(creds[name], str):
-            raise ctx.fail(400, f"userCredentials.{name} must be a string")
-    auth = creds.get("snowflakeAuthType", "Basic")
-    if auth not in AUTH_TYPES:
-        raise ctx.fail(400, f"userCredentials.snowflakeAuthType must be one of {one_of(AUTH_TYPES)}")
-    needed = {"Basic": ("snowflakeUsername", "snowflakePassword"),
-              "KeyPair": ("snowflakeKeyPairKey",), "OAuth": ()}[auth]
-    for name in needed:
-        if not creds.get(name):
-            raise ctx.fail(400, f"userCredentials.{name} is required when snowflakeAuthType "
-                                f"is {auth}")
-    return creds
-
-
-def _parameters(ctx: Context, body: dict[str, Any]) -> dict[str, Any]:
-    params = body.get("parameters", {})
-    if params is None:
-        return {}
-    if not isinstance(params, dict):
-        raise ctx.fail(400, "parameters must be an object")
-    return params
-
-
-def _public_credentials(parent: Parent, creds: dict[str, Any], fallback: dict[str, Any]) -> Any:
-    return {
-        "snowflakeAccount": parent.data["snowflakeAccount"],
-        "snowflakeAuthType": creds.get("snowflakeAuthType", "Basic"),
-        "snowflakeUsername": creds.get("snowflakeUsername") or fallback["snowflakeUsername"],
-        "snowflakeRole": creds.get("snowflakeRole") or fallback["snowflakeRole"],
-        "snowflakeWarehouse": creds.get("snowflakeWarehouse") or fallback["snowflakeWarehouse"],
-    }
-
-
-def _new_refresh(
-    ctx: Context, parent: Parent, creds: dict[str, Any], params: dict[str, Any], **extra: Any
-) -> Run:
-    vendor = ctx.vendor
-    run = vendor.create_run({"runType": "refresh", **extra}, parent=parent)
-    run.fields["userCredentials"] = _public_credentials(
-        parent, creds, run.fields["userCredentials"]
-    )
-    run.fields["runTimeParameters"] = params
-    return run
-
-
-def start_run(ctx: Context) -> Response:
-    body = _json_object(ctx)
-    details = body.get("runDetails")
-    if not isinstance(details, dict):
-        raise ctx.fail(400, "runDetails is required and must be an object")
-    env = details.get("environmentID")
-    if not isinstance(env, str) or not env:
-        raise ctx.fail(400, "runDetails.environmentID is required and must be a string")
-    extra: dict[str, Any] = {}
-    for name in ("jobID", "includeNodesSelector", "excludeNodesSelector"):
-        if name in details:
-            if not isinstance(details[name], str):
-                raise ctx.fail(400, f"runDetails.{name} must be a string")
-            extra[name] = details[name]
-    if "parallelism" in details:
-        par = details["parallelism"]
-        if isinstance(par, bool) or not isinstance(par, int) or not 1 <= par <= 1024:
-            raise ctx.fail(400, "runDetails.parallelism must be an integer from 1 to 1024")
-        extra["parallelism"] = par
-    force = details.get("forceIgnoreWorkspaceStatus")
-    if force is not None and not isinstance(force, bool):
-        raise ctx.fail(400, "runDetails.forceIgnoreWorkspaceStatus must be true or false")
-    creds = _credentials(ctx, body)
-    params = _parameters(ctx, body)
-    parent = ctx.vendor.store.parent(env)
-    if parent is None:
-        raise ctx.fail(400, f"Environment {env} was not found.")
-    run = _new_refresh(ctx, parent, creds, params, **extra)
-    return ctx.json({"runCounter": run.id})
-
-
-def _run_number(ctx: Context, value: object, name: str) -> int:
-    number = parse_int(value) if not isinstance(value, int) or isinstance(value, bool) else value
-    if number is None or number < 0:
-        raise ctx.fail(400, f"{name} must be a non-negative integer")
-    return number
-
-
-def run_status(ctx: Context) -> Response:
-    raw = ctx.query.get("runCounter")
-    if raw is None:
-        raise ctx.fail(400, "runCounter is required")
-    number = _run_number(ctx, raw, "runCounter")
-    run = ctx.vendor.store.get(number)
-    if run is None:
-        raise ctx.fail(400, f"Run {number} was not found.")
-    shown = ctx.show(run)
-    return ctx.json(
-        {
-            "runStatus": shown["runStatus"],
-            "runType": shown["runType"],
-            "runLink": f"{ctx.root}/runs/{run.id}",
-        }
-    )
-
-
-def cancel_run(ctx: Context) -> Response:
-    body = _json_object(ctx)
-    if "runID" not in body:
-        raise ctx.fail(400, "runID is required")
-    number = _run_number(ctx, body["runID"], "runID")
-    org = body.get("orgID")
-    if not isinstance(org, str) or not org:
-        raise ctx.fail(400, "orgID is required and must be a string")
-    env = body.get("environmentID")
-    if not isinstance(env, str) or not env:
-        raise ctx.fail(400, "environmentID is required and must be a string")
-    run = ctx.vendor.store.get(number)
-    if run is None:
-        raise ctx.fail(400, f"Run {number} was not found.")
-    if run.fields["environmentID"] != env:
-        raise ctx.fail(400, f"Run {number} does not belong to environment {env}.")
-    run._catch_up()
-    if run.state_.terminal:
-        raise ctx.fail(400, f"Run {number} is not in progress.")
-    run.cancel()
-    return Response(204, {}, b"")
-
-
-def rerun(ctx: Context) -> Response:
-    body = _json_object(ctx)
-    details = body.get("runDetails")
-    if not isinstance(details, dict) or "runID" not in details:
-        raise ctx.fail(400, "runDetails.runID is required")
-    number = _run_number(ctx, details["runID"], "runDetails.runID")
-    creds = _credentials(ctx, body)
-    params = _parameters(ctx, body)
-    original = ctx.vendor.store.get(number)
-    if original is None:
-        raise ctx.fail(400, f"Run {number} was not found.")
-    original._catch_up()
-    if not original.state_.terminal:
-        raise ctx.fail(400, f"Run {number} is still in progress; only an ended run can be re-run.")
-    parent = ctx.vendor.store.parents[original.parent]
-    run = _new_refresh(ctx, parent, creds, params, reRunID=str(original.id))
-    return ctx.json({"runCounter": run.id})

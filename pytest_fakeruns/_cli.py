@@ -1,0 +1,138 @@
+"""``fakeruns serve``: every vendor over HTTP, pre-seeded, until interrupted."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+import warnings
+from collections.abc import Sequence
+from types import FrameType
+
+from ._errors import DeprecatedEndpointWarning, FakeRunsError
+
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def _parser(prog: str) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=prog,
+        description="pytest-fakeruns outside pytest: the faked vendors' runs APIs over HTTP.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    serve = commands.add_parser(
+        "serve",
+        help="serve every vendor over HTTP until interrupted (Ctrl-C)",
+        description=(
+            "Serve every vendor over HTTP, pre-seeded with --runs runs each, until SIGINT "
+            "(Ctrl-C) or SIGTERM. Prints one line per vendor on stdout, `<vendor> <root URL>`; "
+            "each vendor is served below <server URL>/<vendor>. Vendor packs installed in the "
+            "`pytest_fakeruns.vendors` entry-point group are served too."
+        ),
+    )
+    serve.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to bind (default: 127.0.0.1, loopback only; 0.0.0.0 exposes the fake "
+        "to the network)",
+    )
+    serve.add_argument(
+        "--port", type=int, default=8080, help="port to bind (default: 8080; 0 picks a free one)"
+    )
+    serve.add_argument(
+        "--seed", type=int, default=0, help="seed for the generated data (default: 0)"
+    )
+    serve.add_argument(
+        "--runs", type=int, default=10, help="runs to pre-seed per vendor (default: 10)"
+    )
+    serve.add_argument(
+        "--progression",
+        choices=("time", "poll", "manual"),
+        default="time",
+        help="how runs advance: with real time, one step per API read, or never (default: time)",
+    )
+    serve.add_argument(
+        "--no-auth",
+        action="store_true",
+        help="accept requests without credentials (require_auth = False for every vendor)",
+    )
+    serve.add_argument(
+        "--no-packs",
+        action="store_true",
+        help="serve only the built-in vendors, not the installed vendor packs",
+    )
+    serve.add_argument(
+        "--quiet", action="store_true", help="do not log each request on stderr"
+    )
+    parser.epilog = "options of `serve`:\n" + "\n".join(
+        "  " + line for line in _options_help(serve).splitlines()
+    )
+    return parser
+
+
+def _options_help(parser: argparse.ArgumentParser) -> str:
+    text = parser.format_help()
+    marker = "options:\n"
+    text = text[text.index(marker) + len(marker) :] if marker in text else text
+    return "\n".join(line for line in text.splitlines() if "--help" not in line)
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from ._fake import FakeRuns
+    from ._packs import entry_point_packs
+    from ._server import serving
+
+    if args.runs < 0:
+        raise FakeRunsError(f"--runs {args.runs}: give a number of runs >= 0")
+    warnings.simplefilter("ignore", DeprecatedEndpointWarning)  # the headers say it already
+    packs = [] if args.no_packs else entry_point_packs()
+    fake = FakeRuns(seed=args.seed, progression=args.progression, vendors=packs)
+    for vendor in fake.vendors.values():
+        vendor.add_runs(args.runs)
+        vendor.require_auth = not args.no_auth
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    log = None if args.quiet else sys.stderr
+    with serving(fake, args.host, args.port, log=log) as server:
+        previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            for name, vendor in fake.vendors.items():
+                print(f"{name} {vendor.base_url}", flush=True)
+            where = "" if args.host in LOOPBACK else " (reachable from the network)"
+            print(
+                f"fakeruns: serving {len(fake.vendors)} vendors on {server.url}{where}, "
+                f"seed {args.seed}, {args.runs} runs each; Ctrl-C stops",
+                file=sys.stderr,
+                flush=True,
+            )
+            while not stop.wait(0.5):
+                pass
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+    print("fakeruns: stopped", file=sys.stderr, flush=True)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None, prog: str = "fakeruns") -> int:
+    parser = _parser(prog)
+    args = parser.parse_args(argv)
+    if args.command != "serve":
+        parser.print_help()
+        return 2
+    try:
+        return _serve(args)
+    except FakeRunsError as exc:
+        print(f"{prog}: error: {exc}", file=sys.stderr, flush=True)
+        return 1
+    except KeyboardInterrupt:  # Ctrl-C before the server was up
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
