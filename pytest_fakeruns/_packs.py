@@ -21,17 +21,19 @@ Definition: TypeAlias = type[VendorDefinition] | VendorDefinition
 
 def as_definitions(obj: object, where: str) -> list[Definition]:
     """``obj`` as a list of definitions: one definition (class or instance) or a list of them."""
-    items = list(obj) if isinstance(obj, (list, tuple)) else [obj]
+    items: list[object] = list(obj) if isinstance(obj, (list, tuple)) else [obj]
+    found: list[Definition] = []
     for item in items:
-        if not (
-            isinstance(item, VendorDefinition)
-            or (isinstance(item, type) and issubclass(item, VendorDefinition))
+        if isinstance(item, VendorDefinition) or (
+            isinstance(item, type) and issubclass(item, VendorDefinition)
         ):
+            found.append(item)
+        else:
             raise FakeRunsError(
                 f"{where} gave {item!r}; a vendor pack provides VendorDefinition subclasses "
                 "(or a list of them)"
             )
-    return items
+    return found
 
 
 def entry_point_packs() -> list[Definition]:

@@ -28,6 +28,9 @@ class RunOwner(Protocol):
     @property
     def progression(self) -> str: ...
 
+    @property
+    def base_url(self) -> str: ...
+
     def _transition(self, run: Run, old: State, new: State) -> None: ...
 
     def _schedule(self, run: Run) -> None: ...
@@ -173,6 +176,11 @@ class Run:
     @property
     def vendor(self) -> str:
         return self._owner.name
+
+    @property
+    def base_url(self) -> str:
+        """The vendor's configured root, for the absolute links a run's JSON carries."""
+        return self._owner.base_url
 
     @property
     def state(self) -> State:

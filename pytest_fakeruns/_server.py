@@ -11,7 +11,6 @@ import contextlib
 import http.server
 import select
 import socket
-import socketserver
 import threading
 import traceback
 from collections.abc import Iterator
@@ -77,7 +76,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     def _read_body(self) -> bytes | None:
         """The request body: Content-Length (any method, GET too) or chunked."""
         if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
-            chunks = []
+            chunks: list[bytes] = []
             while True:
                 size_line = self.rfile.readline(65537)
                 try:

@@ -238,7 +238,8 @@ class VendorFake:
             key = default_key
         if found is None:
             real_key, data = self.definition.new_parent(self.gen, str(key))
-            found = self.store.add_parent(real_key, data)
+            # a vendor may normalise the key (Enterprise Tester GUIDs are lowercase)
+            found = self.store.parent(real_key) or self.store.add_parent(real_key, data)
         return found
 
     def create_run(

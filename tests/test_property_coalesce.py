@@ -1,12 +1,17 @@
+"""Whatever a client sends to Coalesce, the fake answers 2xx or the Coalesce envelope."""
+
 from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from pytest_fakeruns import FakeRuns
 from tests._property import bodies, check_never_5xx, headers, query_values
 
+# (method, path, query names, JSON body field names) of every Coalesce route
 ROUTES = [
     ("GET", "/api/v1/runs", ["limit", "startingFrom", "orderBy", "orderByDirection", "runType",
                              "runStatus", "environmentID", "detail"], []),
@@ -17,29 +22,39 @@ ROUTES = [
     ("POST", "/scheduler/cancelRun", [], ["runID", "orgID", "environmentID"]),
     ("POST", "/scheduler/rerun", [], ["runDetails", "userCredentials", "parameters"]),
 ]
+AUTH_VALUES = ["Bearer t0k3n", "Basic eDp5", ""]
 
 
 def is_envelope(status: int, body: Any) -> bool:
+    """Below 400 anything goes; an error is exactly ``{"error": {errorString, errorDetail}}``."""
     if status < 400:
         return True
-    err = body.get("error") if isinstance(body, dict) else None
-    return isinstance(err, dict) and isinstance(err.get("errorString"), str)
-
-
-FAKE = FakeRuns(seed=11)
-FAKE.coalesce.add_runs(20, environment_id="2")
-
-
-@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
-@given(data=__import__("hypothesis").strategies.data())
-def test_coalesce_never_answers_5xx(data: Any) -> None:
-    method, path, names, fields = data.draw(
-        __import__("hypothesis").strategies.sampled_from(ROUTES)
+    if not isinstance(body, dict) or list(body) != ["error"]:
+        return False
+    error = body["error"]
+    return (
+        isinstance(error, dict)
+        and list(error) == ["errorString", "errorDetail"]
+        and all(isinstance(v, str) and v for v in error.values())
     )
+
+
+@pytest.fixture(scope="module")
+def fake() -> FakeRuns:
+    """One fake for the whole property: Hypothesis runs every example in one test call."""
+    fake = FakeRuns(seed=11)
+    fake.coalesce.add_runs(20, environment_id="2")
+    return fake
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_coalesce_never_answers_5xx(fake: FakeRuns, data: st.DataObject) -> None:
+    method, path, names, fields = data.draw(st.sampled_from(ROUTES))
     check_never_5xx(
-        FAKE, "coalesce", method, path,
+        fake, "coalesce", method, path,
         data.draw(query_values(names)),
         data.draw(bodies(fields)),
-        data.draw(headers(["Bearer t0k3n", "Basic eDp5", ""])),
+        data.draw(headers(AUTH_VALUES)),
         is_envelope,
     )

@@ -17,6 +17,8 @@ AUTH_TYPES = ("Basic", "KeyPair", "OAuth")
 # credentials each snowflakeAuthType needs (contract 3.3)
 NEEDED = {"Basic": ("snowflakeUsername", "snowflakePassword"), "KeyPair": ("snowflakeKeyPairKey",),
           "OAuth": ()}
+SHOWN_CREDENTIALS = ("snowflakeAuthType", "snowflakeUsername", "snowflakeRole",
+                     "snowflakeWarehouse")
 CREDENTIAL_STRINGS = ("snowflakeUsername", "snowflakePassword", "snowflakeKeyPairKey",
                       "snowflakeKeyPairPass", "snowflakeWarehouse", "snowflakeRole")
 SELECTORS = ("jobID", "includeNodesSelector", "excludeNodesSelector")
@@ -109,15 +111,12 @@ def _job(ctx: Context, details: dict[str, Any]) -> dict[str, Any]:
 def _new_refresh(
     ctx: Context, parent: Parent, creds: dict[str, Any], params: dict[str, Any], **fields: Any
 ) -> Run:
-    """A refresh run in ``waitingToRun``; the credentials it shows never include secrets."""
-    run = ctx.vendor.create_run({"runType": "refresh", **fields}, parent=parent)
-    shown = run.fields["userCredentials"]
-    shown["snowflakeAuthType"] = creds.get("snowflakeAuthType", "Basic")
-    for name in ("snowflakeUsername", "snowflakeRole", "snowflakeWarehouse"):
-        if creds.get(name):
-            shown[name] = creds[name]
-    run.fields["runTimeParameters"] = params
-    return run
+    """A refresh run in ``waitingToRun``; it keeps no secret of the credentials."""
+    shown = {name: creds[name] for name in SHOWN_CREDENTIALS if creds.get(name)}
+    shown.setdefault("snowflakeAuthType", "Basic")
+    fields = {"runType": "refresh", "runTimeParameters": params, "userCredentials": shown,
+              **fields}
+    return ctx.vendor.create_run(fields, parent=parent)
 
 
 def _known_run(ctx: Context, number: int) -> Run:

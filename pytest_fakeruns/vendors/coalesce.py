@@ -11,6 +11,7 @@ import bisect
 import heapq
 import math
 from collections.abc import Callable
+from operator import attrgetter
 from typing import Any
 
 from .._definition import Context, VendorDefinition
@@ -140,6 +141,17 @@ class Coalesce(VendorDefinition):
         run_type = given.pop("runType", None) or ("deploy" if rng.random() < 0.2 else "refresh")
         if run_type not in RUN_TYPES:
             raise FakeRunsError(f"runType={run_type!r}; use one of {one_of(RUN_TYPES)}")
+        creds = {
+            "snowflakeAccount": parent.data["snowflakeAccount"],
+            "snowflakeAuthType": "Basic",
+            "snowflakeUsername": gen.pick("users", 6, _snowflake_user),
+            "snowflakeRole": "TRANSFORMER",
+            "snowflakeWarehouse": "TRANSFORM_WH",
+        }
+        given_creds = given.pop("userCredentials", None) or {}
+        if not isinstance(given_creds, dict):
+            raise FakeRunsError("userCredentials is a dict like {'snowflakeRole': 'LOADER'}")
+        creds.update(given_creds)  # what is not given keeps its generated value
         fields: dict[str, Any] = {
             "runType": run_type,
             "environmentID": parent.key,
@@ -147,13 +159,7 @@ class Coalesce(VendorDefinition):
             "nodesInRun": rng.randint(3, 240),
             "runTimeParameters": {},
             "userID": parent.data["userID"],
-            "userCredentials": {
-                "snowflakeAccount": parent.data["snowflakeAccount"],
-                "snowflakeAuthType": "Basic",
-                "snowflakeUsername": gen.pick("users", 6, _snowflake_user),
-                "snowflakeRole": "TRANSFORMER",
-                "snowflakeWarehouse": "TRANSFORM_WH",
-            },
+            "userCredentials": creds,
         }
         if run_type == "deploy":
             fields["deployCommit"] = gen.hex(40)
@@ -296,8 +302,10 @@ def list_runs(ctx: Context) -> Response:
     store = ctx.vendor.store
     store.catch_up()
     env = q.get("environmentID")
-    parent = None if env is None else store.parent(env)
-    pool = store.runs if env is None else parent.runs if parent is not None else []
+    pool = store.runs  # ascending by id, as every list of runs in the store
+    if env is not None:
+        parent = store.parent(env)
+        pool = parent.runs if parent is not None else []  # unknown: an empty page, no 404
 
     def keep(run: Run) -> bool:
         return (run_type is None or run.fields["runType"] == run_type) and (
@@ -320,7 +328,7 @@ def list_runs(ctx: Context) -> Response:
 
 
 def _id(run: Run) -> int:
-    return run.id  # type: ignore[return-value]
+    return int(run.id)
 
 
 def _page_by_id(
@@ -342,15 +350,10 @@ def _page_by_id(
     return page, None
 
 
-def _started(run: Run) -> Any:
-    return run.started_at_
-
-
-def _ended(run: Run) -> Any:
-    return run.ended_at_
-
-
-_TIME_KEYS: dict[str, Callable[[Run], Any]] = {"runStartTime": _started, "runEndTime": _ended}
+_TIME_KEYS: dict[str, Callable[[Run], Any]] = {
+    "runStartTime": attrgetter("started_at_"),
+    "runEndTime": attrgetter("ended_at_"),
+}
 
 
 def _page_by_time(
