@@ -173,6 +173,11 @@ class VendorDefinition:
     def new_run_id(self, gen: Gen) -> str:
         return gen.uuid4()
 
+    def canonical_id(self, value: str) -> str:
+        """A string id given to ``add_run(<id_field>=...)`` in the form the API shows;
+        raise FakeRunsError when it is not a valid id of this vendor."""
+        return value
+
     def serialize(self, run: Run, **options: Any) -> Any:
         """The run as one item of the list answer shows it (options: the vendor's expansions)."""
         raise NotImplementedError

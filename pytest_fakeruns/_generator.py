@@ -22,7 +22,7 @@ class FakerSource:
         self._faker: Any = None
 
     def seeded(self, salt: str) -> Any:
-        """The fake's Faker, re-seeded with ``seed_instance`` for ``salt`` (never ``Faker.seed``)."""
+        """The fake's Faker re-seeded by ``seed_instance`` for ``salt`` (never ``Faker.seed``)."""
         if self._faker is None:
             from faker import Faker
 

@@ -138,7 +138,7 @@ def unmatched_report(fake: FakeRuns) -> str:
         lines.append(f"- {miss.method} {miss.url}")
         lines.append("    closest routes:")
         for near in miss.near:
-            lines.append(f"      {str(near.route):<55} {near.reason}")
+            lines.append(f"      {near.route!s:<55} {near.reason}")
     return "\n".join(lines)
 
 
@@ -172,9 +172,8 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     for name, rows in report.user_properties:
         if name != _DEPRECATED_PROPERTY:
             continue
-        seen = _seen_deprecations
-        for vendor, route, sunset, days in rows:
-            seen[(vendor, route)] = (vendor, route, sunset, days)
+        for vendor, route, sunset, days in rows:  # type: ignore[attr-defined]
+            _seen_deprecations[(vendor, route)] = (vendor, route, sunset, days)
 
 
 _seen_deprecations: dict[tuple[str, str], tuple[str, str, str | None, int | None]] = {}

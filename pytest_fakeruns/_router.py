@@ -10,7 +10,7 @@ from urllib.parse import unquote
 from ._paths import split_path
 
 if TYPE_CHECKING:
-    from ._context import Context
+    from ._definition import Context
     from ._http import Response
 
 Handler = Callable[["Context"], "Response"]
@@ -109,7 +109,7 @@ class Router:
             else:
                 reasons.append(f"method {method} is not {route.method}")
             tpl = route.segments
-            for pos, (want, got) in enumerate(zip(tpl, segs)):
+            for pos, (want, got) in enumerate(zip(tpl, segs, strict=False)):
                 if want.startswith("{") or want == got:
                     score += 1
                 else:

@@ -44,15 +44,15 @@ class Run:
     __slots__ = (
         "__weakref__",
         "_durations",
-        "_scheduled_due",
-        "_shown",
-        "_version",
         "_entered_at",
         "_held",
         "_label",
         "_owner",
+        "_scheduled_due",
+        "_shown",
         "_step",
         "_touched_at",
+        "_version",
         "created_at_",
         "ended_at_",
         "fields",
@@ -326,7 +326,7 @@ class Run:
             self._enter_step(self._step + 1, at)
 
     def fail(self, reason: str | None = None) -> Run:
-        """End in ``failed`` (walking through running first); ``reason`` where the vendor shows one."""
+        """End in ``failed`` (through running first); ``reason`` where the vendor shows one."""
         with self._owner.lock:
             self._catch_up()
             if self._step is None:

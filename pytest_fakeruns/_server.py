@@ -24,7 +24,7 @@ from ._http import Headers, Request, Response, dump_json
 if TYPE_CHECKING:
     from ._fake import FakeRuns
 
-POLL_INTERVAL = 0.05  # how often serve_forever() and a held connection look at the stop flag
+POLL_INTERVAL = 0.01  # how often serve_forever() looks at its stop flag (stop() waits <= this)
 STOP_JOIN_SECONDS = 1.0  # at most this long for handler threads to end after stop()
 DEFAULT_HOLD_SECONDS = 10.0  # inject(error="timeout"): hold the connection at most this long
 _NO_BODY_STATUSES = frozenset({204, 304})
@@ -118,13 +118,11 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
     def _hold(self) -> None:
         """Keep the connection open without answering until the client gives up, the server
-        stops, or the hold bound passes (counted in poll steps, so a frozen clock cannot stall
-        it)."""
+        stops (``stop()`` shuts the socket down, so ``recv`` sees the end), or the hold bound
+        passes (counted in poll steps, so a frozen clock cannot stall it)."""
         owner = self.server.owner
         conn = self.connection
         for _ in range(max(1, int(owner.hold_seconds / POLL_INTERVAL))):
-            if owner.stopping.is_set():
-                return
             readable, _, _ = select.select([conn], [], [], POLL_INTERVAL)
             if readable:
                 try:
@@ -198,7 +196,6 @@ class FakeRunsServer:
         self.fake = fake
         self.hold_seconds = hold_seconds
         self.errors: list[tuple[str, BaseException, str]] = []
-        self.stopping = threading.Event()
         self._log = log
         self._lock = threading.Lock()
         self._connections: dict[Any, threading.Thread] = {}
@@ -231,7 +228,6 @@ class FakeRunsServer:
         return self
 
     def stop(self) -> None:
-        self.stopping.set()
         if self._thread is not None:
             self._httpd.shutdown()  # returns within one poll interval
             self._thread.join(STOP_JOIN_SECONDS)

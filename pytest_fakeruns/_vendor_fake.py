@@ -79,7 +79,7 @@ class VendorFake:
         link: str | None = None,
         path: str | None = None,
     ) -> None:
-        """Mark the list route (or the routes matching ``path``) deprecated from ``deprecated_at``."""
+        """Mark the list route (or the routes matching ``path``) deprecated."""
         dep = Deprecation(
             as_instant(deprecated_at, "deprecate(deprecated_at=...)"),
             None if sunset_at is None else as_instant(sunset_at, "deprecate(sunset_at=...)"),
@@ -315,6 +315,8 @@ class VendorFake:
         if not ok:
             kind = "a positive int" if int_ids else "a non-empty string"
             raise FakeRunsError(f"{self.name} {name}= takes {kind}, not {value!r}")
+        if not int_ids:
+            value = self.definition.canonical_id(value)
         if self.store.get(value) is not None:
             raise FakeRunsError(f"{self.name} already has a run with {name} {value!r}")
         if int_ids:

@@ -11,7 +11,7 @@ from ._states import STATE_NAMES, State, parse_state
 
 @dataclass(frozen=True)
 class Step:
-    """One non-terminal vendor step: its word, its canonical state, its share of that state's time."""
+    """A non-terminal vendor step: its word, canonical state, share of that state's time."""
 
     word: str
     state: State
@@ -63,9 +63,9 @@ class Vocabulary:
         for i, step in enumerate(self.steps):
             if step.word == value:
                 return Position(step.state, i)
-        for state, word in self.terminal_words.items():
+        for ended, word in self.terminal_words.items():
             if word == value:
-                return Position(state, None)
+                return Position(ended, None)
         if isinstance(value, str) and value in self.extra_words:
             return Position(self.extra_words[value], None, value)
         state = parse_state(value)

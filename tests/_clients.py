@@ -50,6 +50,22 @@ class Api:
     def __init__(self, fake: FakeRuns, transport: str) -> None:
         self.fake = fake
         self.transport = transport
+        # one client per test, as an application would keep one (creating an httpx client
+        # builds an SSL context: slow when done per request)
+        self._session: requests.Session | None = None
+        self._client: httpx.Client | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._async_client: httpx.AsyncClient | None = None
+
+    def close(self) -> None:
+        if self._session is not None:
+            self._session.close()
+        if self._client is not None:
+            self._client.close()
+        if self._loop is not None:
+            if self._async_client is not None:
+                self._loop.run_until_complete(self._async_client.aclose())
+            self._loop.close()
 
     def url(self, vendor: str, path: str) -> str:
         if path.startswith(("http://", "https://")):
@@ -59,19 +75,21 @@ class Api:
     def request(self, method: str, vendor: str, path: str, **kwargs: Any) -> Answer:
         url = self.url(vendor, path)
         if self.transport in ("requests", "server"):
-            r = requests.request(method, url, timeout=self._timeout(), **kwargs)
+            if self._session is None:
+                self._session = requests.Session()
+            r = self._session.request(method, url, timeout=self._timeout(), **kwargs)
             return Answer(r.status_code, r.headers, r.content)
         if self.transport == "httpx":
-            with httpx.Client(timeout=TIMEOUT) as client:
-                x = client.request(method, url, **kwargs)
+            if self._client is None:
+                self._client = httpx.Client(timeout=TIMEOUT)
+            x = self._client.request(method, url, **kwargs)
             return Answer(x.status_code, x.headers, x.content)
         if self.transport == "httpx-async":
-
-            async def go() -> httpx.Response:
-                async with httpx.AsyncClient(timeout=TIMEOUT) as client:
-                    return await client.request(method, url, **kwargs)
-
-            x = asyncio.run(go())
+            if self._loop is None:
+                self._loop = asyncio.new_event_loop()
+                self._async_client = httpx.AsyncClient(timeout=TIMEOUT)
+            assert self._async_client is not None
+            x = self._loop.run_until_complete(self._async_client.request(method, url, **kwargs))
             return Answer(x.status_code, x.headers, x.content)
         raise AssertionError(f"unknown transport {self.transport}")
 

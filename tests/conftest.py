@@ -25,4 +25,6 @@ def api(request: pytest.FixtureRequest) -> Iterator[Api]:
                     "cannot apply")
     name = "fake_runs_server" if transport == "server" else "fake_runs"
     fake: FakeRuns = request.getfixturevalue(name)
-    yield Api(fake, transport)
+    api = Api(fake, transport)
+    yield api
+    api.close()

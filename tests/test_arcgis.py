@@ -7,7 +7,9 @@ import json
 import re
 from typing import Any
 
+import freezegun
 import pytest
+import requests
 
 from pytest_fakeruns import FakeRuns, FakeRunsError, Run
 from tests._clients import Api
@@ -213,7 +215,7 @@ def test_html_is_the_default_format(api: Api) -> None:
     assert answer.status_code == 200
     assert answer.headers["Content-Type"] == "text/html; charset=UTF-8"
     assert answer.text.startswith("<!DOCTYPE html>")
-    for text in (run.id, "failed", run.to_json()["created"], "Disk &lt;full&gt;"):
+    for text in (str(run.id), "failed", run.to_json()["created"], "Disk &lt;full&gt;"):
         assert text in answer.text
     assert explicit.content == answer.content
 
@@ -561,8 +563,6 @@ def test_not_deprecated_by_default(api: Api) -> None:
 
 
 def test_unmatched_arcgis_path_gets_the_404_envelope(fake_runs: FakeRuns) -> None:
-    import requests
-
     fake_runs.strict = False
     answer = requests.get(fake_runs.arcgis.base_url + "/system/tasks/x/runs/y/delete",
                           params={"f": "json"})
@@ -610,7 +610,7 @@ def test_runs_added_between_pages_repeat_one_run_per_insertion(api: Api) -> None
 
     def add(page: int) -> None:
         if page < 3:
-            added.append(a.add_run(task_id=TASK).id)
+            added.append(str(a.add_run(task_id=TASK).id))
 
     seen = walk(api, 100, between=add)
 
@@ -693,7 +693,6 @@ def test_add_run_speaks_arcgis_words(fake_runs: FakeRuns, word: str) -> None:
 
 def test_lifecycle_words_and_result_texts(fake_runs: FakeRuns) -> None:
     a = fake_runs.arcgis
-    a.add_parent("backup").data  # created on first use
     failed = a.add_run(state="executing").fail(reason="Out of disk space.")
     default_failed = a.add_run(state="failed")
     submit = a.add_run(state="submitfailed")
@@ -725,9 +724,9 @@ def test_add_run_refuses_bad_fields(fake_runs: FakeRuns) -> None:
 
 def test_add_runs_is_realistic_and_deterministic_per_seed() -> None:
     def history(seed: int) -> list[Any]:
-        fake = FakeRuns(seed=seed)
-        fake.clock.set(dt.datetime(2026, 3, 2, 12, tzinfo=UTC))
-        return [r.to_json() for r in fake.arcgis.add_runs(1000)]
+        with freezegun.freeze_time(dt.datetime(2026, 3, 2, 12, tzinfo=UTC)):
+            fake = FakeRuns(seed=seed)
+            return [r.to_json() for r in fake.arcgis.add_runs(1000)]
 
     first, again, other = history(8), history(8), history(9)
 

@@ -40,8 +40,8 @@ def test_fixture_objects_are_instances_of_the_exports(fake_runs: pytest_fakeruns
 
 
 def test_unknown_vendor_names_the_known_ones(fake_runs: pytest_fakeruns.FakeRuns) -> None:
-    with pytest.raises(KeyError, match="unknown vendor 'github'.*workiva, arcgis, kinetic, "
-                                        "coalesce, enterprise_tester"):
+    with pytest.raises(KeyError, match=r"unknown vendor 'github'.*workiva, arcgis, kinetic, "
+                                        r"coalesce, enterprise_tester"):
         fake_runs.vendor("github")
 
 

@@ -220,7 +220,9 @@ def test_hooks_setup_transition_and_call(pytester: pytest.Pytester) -> None:
         SEEN = []
 
         def pytest_fakeruns_setup(fake_runs):
-            fake_runs.coalesce.add_run(environment_id="3", durations={"waitingToRun": 5, "running": 10})
+            fake_runs.coalesce.add_run(
+                environment_id="3", durations={"waitingToRun": 5, "running": 10}
+            )
 
         def pytest_fakeruns_transition(run, old, new):
             SEEN.append(("transition", run.id, str(old), str(new)))
@@ -321,7 +323,8 @@ def test_deprecation_summary_lists_called_deprecated_routes(pytester: pytest.Pyt
 
         def test_it(fake_runs):
             now = fake_runs.clock.now()
-            fake_runs.coalesce.deprecate(now - dt.timedelta(days=3), now + dt.timedelta(days=40, hours=1))
+            sunset = now + dt.timedelta(days=40, hours=1)
+            fake_runs.coalesce.deprecate(now - dt.timedelta(days=3), sunset)
             with pytest.warns(DeprecatedEndpointWarning):
                 r = requests.get("{RUNS_URL}", headers={AUTH})
             assert r.headers["Deprecation"].startswith("@")

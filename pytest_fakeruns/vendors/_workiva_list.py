@@ -22,7 +22,7 @@ LIST_PATH = "/prototype/platform/scripts/{scriptId}/runs"
 X_VERSION = "2022-01-01"
 MAX_PAGE = 1000
 
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
 _B64URL = re.compile(r"[A-Za-z0-9_-]+\Z")
 _NUM = r"(0|[1-9][0-9]*)"
 _CURSOR = re.compile(
@@ -83,15 +83,21 @@ def next_link(root: str, cursor: Cursor) -> str:
            f"?$next={cursor.encode()}"
 
 
+def _is_date(text: str) -> bool:
+    if not _DATE.match(text):
+        return False
+    try:
+        _dt.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
 def _check_version(ctx: Context) -> None:
     version = ctx.request.headers.get("X-Version")
     if version is None or version == X_VERSION:
         return
-    try:
-        valid = _DATE.match(version) is not None and bool(_dt.date.fromisoformat(version))
-    except ValueError:
-        valid = False
-    if not valid:
+    if not _is_date(version):
         raise ctx.fail(
             400, f"X-Version must be an API version date (YYYY-MM-DD); this endpoint exists "
                  f"in {X_VERSION}", target="X-Version",
