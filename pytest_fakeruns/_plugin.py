@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as _dt
 from collections.abc import Iterator
 from typing import Any
 
@@ -145,14 +146,10 @@ def unmatched_report(fake: FakeRuns) -> str:
 def _record_deprecated(item: pytest.Item, fake: FakeRuns) -> None:
     if not fake.deprecated_used:
         return
-    now = fake.clock.now()
     rows = []
     for use in fake.deprecated_used.values():
         sunset = use.deprecation.sunset_at
-        days = None if sunset is None else (sunset - now).days
-        rows.append(
-            (use.vendor, use.route, None if sunset is None else sunset.date().isoformat(), days)
-        )
+        rows.append((use.vendor, use.route, None if sunset is None else sunset.isoformat()))
     item.user_properties.append((_DEPRECATED_PROPERTY, rows))
 
 
@@ -169,27 +166,30 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    # user_properties travel with reports, so this also collects from pytest-xdist workers
     for name, rows in report.user_properties:
         if name != _DEPRECATED_PROPERTY:
             continue
-        for vendor, route, sunset, days in rows:  # type: ignore[attr-defined]
-            _seen_deprecations[(vendor, route)] = (vendor, route, sunset, days)
+        for vendor, route, sunset in rows:  # type: ignore[attr-defined]
+            _seen_deprecations[(vendor, route)] = sunset
 
 
-_seen_deprecations: dict[tuple[str, str], tuple[str, str, str | None, int | None]] = {}
+_seen_deprecations: dict[tuple[str, str], str | None] = {}
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
     if not _seen_deprecations:
         return
     terminalreporter.section("pytest-fakeruns: deprecated endpoints called")
-    for vendor, route, sunset, days in sorted(_seen_deprecations.values()):
+    today = _dt.datetime.now(_dt.timezone.utc)
+    for (vendor, route), sunset in sorted(_seen_deprecations.items()):
         if sunset is None:
             when = "no sunset"
-        elif days is not None and days < 0:
-            when = f"sunset {sunset} (passed {-days} days ago)"
         else:
-            when = f"sunset {sunset} ({days} days left)"
+            moment = _dt.datetime.fromisoformat(sunset)
+            days = (moment - today).days
+            left = f"{days} days left" if days >= 0 else f"passed {-days} days ago"
+            when = f"sunset {moment.date().isoformat()} ({left})"
         terminalreporter.write_line(f"{vendor} {route}: {when}")
     _seen_deprecations.clear()
 

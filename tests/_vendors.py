@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -95,6 +97,16 @@ CASES = [
 BY_NAME = {case.name: case for case in CASES}
 
 
+WORKIVA_SUNSET = dt.datetime(2027, 1, 31, tzinfo=dt.timezone.utc)
+
+
+def pin(fake: FakeRuns, case: VendorCase) -> None:
+    """Keep Workiva's deprecated list route alive whatever today's date is."""
+    if case.name == "workiva" and fake.clock.now() > WORKIVA_SUNSET - dt.timedelta(days=30):
+        fake.clock.set(WORKIVA_SUNSET - dt.timedelta(days=60))
+
+
 def seed_run(fake: FakeRuns, case: VendorCase, **fields: Any) -> Run:
-    """One run of the vendor under a fresh default parent."""
+    """One run of the vendor under its default parent, on a clock before any sunset."""
+    pin(fake, case)
     return fake.vendor(case.name).add_run(**fields)

@@ -17,7 +17,7 @@ from urllib3.util.retry import Retry
 
 from pytest_fakeruns import DeprecatedEndpointWarning, FakeRuns, FakeRunsError
 from tests._clients import Api
-from tests._vendors import CASES, VendorCase
+from tests._vendors import BY_NAME, CASES, VendorCase, pin, seed_run
 
 FAULT_STATUSES = (400, 401, 403, 404, 409, 429, 500, 502, 503, 504)
 vendors = pytest.mark.parametrize("case", CASES, ids=str)
@@ -36,7 +36,7 @@ def get_list(api: Api, case: VendorCase, run_parent_of: object) -> object:
 def test_injected_status_answers_in_the_vendor_envelope(
     api: Api, case: VendorCase, status: int
 ) -> None:
-    run = api.fake.vendor(case.name).add_run()
+    run = seed_run(api.fake, case)
     api.fake.inject(status=status, vendor=case.name, retry_after=4)
 
     answer = api.get(case.name, case.list_path(run), headers=case.headers, params=case.params)
@@ -51,7 +51,7 @@ def test_injected_status_answers_in_the_vendor_envelope(
 
 @vendors
 def test_times_after_and_hits(api: Api, case: VendorCase) -> None:
-    run = api.fake.vendor(case.name).add_run()
+    run = seed_run(api.fake, case)
     fault = api.fake.inject(status=500, vendor=case.name, after=1, times=2)
 
     codes = [
@@ -69,7 +69,7 @@ def test_times_after_and_hits(api: Api, case: VendorCase) -> None:
 def test_probability_replays_identically_under_the_same_seed(case: VendorCase) -> None:
     def pattern(seed: int) -> list[bool]:
         with FakeRuns(seed=seed) as fake:
-            run = fake.vendor(case.name).add_run()
+            run = seed_run(fake, case)
             fake.inject(status=503, vendor=case.name, probability=0.3)
             url = fake.vendor(case.name).base_url + case.list_path(run)
             return [
@@ -85,9 +85,9 @@ def test_probability_replays_identically_under_the_same_seed(case: VendorCase) -
 
 @vendors
 def test_fault_scope_by_vendor_method_and_path_pattern(api: Api, case: VendorCase) -> None:
-    run = api.fake.vendor(case.name).add_run()
+    run = seed_run(api.fake, case)
     other = next(c for c in CASES if c.name != case.name)
-    other_run = api.fake.vendor(other.name).add_run()
+    other_run = seed_run(api.fake, other)
     template = case.list_path(run).replace(str(run.parent), "{parent}")
     api.fake.inject(status=409, vendor=case.name, method="GET", path=template)
 
@@ -143,7 +143,7 @@ def test_fault_misuse_names_the_allowed_values(
 def test_transport_errors_raise_what_the_client_raises(
     fake_runs: FakeRuns, case: VendorCase, error: str, requests_exc: type, httpx_exc: type
 ) -> None:
-    run = fake_runs.vendor(case.name).add_run()
+    run = seed_run(fake_runs, case)
     url = fake_runs.vendor(case.name).base_url + case.list_path(run)
     fake_runs.inject(error=error, vendor=case.name)
 
@@ -165,7 +165,7 @@ def test_transport_errors_raise_what_the_client_raises(
 
 @vendors
 def test_malformed_cuts_the_usual_body(api: Api, case: VendorCase) -> None:
-    run = api.fake.vendor(case.name).add_run()
+    run = seed_run(api.fake, case)
     usual = api.get(case.name, case.list_path(run), headers=case.headers, params=case.params)
     api.fake.inject(error="malformed", vendor=case.name, times=1)
 
@@ -183,7 +183,7 @@ def test_malformed_cuts_the_usual_body(api: Api, case: VendorCase) -> None:
 def test_urllib3_retry_recovers_from_429s_and_gives_up_on_503(
     fake_runs: FakeRuns, case: VendorCase
 ) -> None:
-    run = fake_runs.vendor(case.name).add_run()
+    run = seed_run(fake_runs, case)
     url = fake_runs.vendor(case.name).base_url + case.list_path(run)
     session = requests.Session()
     retry = Retry(total=3, status_forcelist=[429, 503], respect_retry_after_header=True,
@@ -203,7 +203,7 @@ def test_urllib3_retry_recovers_from_429s_and_gives_up_on_503(
 @vendors
 def test_a_faulted_request_changes_nothing(fake_runs: FakeRuns, case: VendorCase) -> None:
     fake_runs.progression = "poll"
-    run = fake_runs.vendor(case.name).add_run()
+    run = seed_run(fake_runs, case)
     url = fake_runs.vendor(case.name).base_url + case.run_path(run)
     fake_runs.inject(status=500, vendor=case.name, times=3)
     for _ in range(3):
@@ -217,7 +217,7 @@ def test_a_faulted_request_changes_nothing(fake_runs: FakeRuns, case: VendorCase
 @vendors
 def test_deprecation_headers_then_410_after_the_sunset(api: Api, case: VendorCase) -> None:
     vendor = api.fake.vendor(case.name)
-    run = vendor.add_run()
+    run = seed_run(api.fake, case)
     now = api.fake.clock.now()
     if case.name != "workiva":  # Workiva's list route is deprecated by default
         vendor.deprecate(now - dt.timedelta(days=30), now + dt.timedelta(days=10),
@@ -242,7 +242,7 @@ def test_deprecation_headers_then_410_after_the_sunset(api: Api, case: VendorCas
 
 
 def test_workiva_is_deprecated_exactly_as_documented(fake_runs: FakeRuns) -> None:
-    run = fake_runs.workiva.add_run()
+    run = seed_run(fake_runs, BY_NAME["workiva"])
     url = fake_runs.workiva.base_url + f"/prototype/platform/scripts/{run.parent}/runs"
     with pytest.warns(DeprecatedEndpointWarning):
         answer = requests.get(url, headers={"Authorization": "Bearer t"})
@@ -292,7 +292,7 @@ def poll_words(api: Api, case: VendorCase, run: object, tick: object, reads: int
 def test_polling_under_instant_sleep(api: Api, case: VendorCase) -> None:
     import time
 
-    run = api.fake.vendor(case.name).add_run(durations=QUICK)
+    run = seed_run(api.fake, case, durations=QUICK)
     wall = time.monotonic()
     assert poll_words(api, case, run, lambda: time.sleep(1)) == list(case.path_words)
     assert time.monotonic() - wall < 30
@@ -300,6 +300,7 @@ def test_polling_under_instant_sleep(api: Api, case: VendorCase) -> None:
 
 @vendors
 def test_polling_under_freezegun_tick(api: Api, case: VendorCase) -> None:
+    pin(api.fake, case)
     with freezegun.freeze_time(api.fake.clock.now()) as frozen:
         run = api.fake.vendor(case.name).add_run(durations=QUICK)
         words = poll_words(api, case, run, lambda: frozen.tick(1))
@@ -308,6 +309,7 @@ def test_polling_under_freezegun_tick(api: Api, case: VendorCase) -> None:
 
 @vendors
 def test_polling_under_time_machine(api: Api, case: VendorCase) -> None:
+    pin(api.fake, case)
     with time_machine.travel(api.fake.clock.now(), tick=False) as traveller:
         run = api.fake.vendor(case.name).add_run(durations=QUICK)
         words = poll_words(api, case, run, lambda: traveller.shift(1))
@@ -317,6 +319,7 @@ def test_polling_under_time_machine(api: Api, case: VendorCase) -> None:
 @vendors
 def test_polling_under_clock_freeze(api: Api, case: VendorCase) -> None:
     clock = api.fake.clock
+    pin(api.fake, case)
     with clock.freeze():
         run = api.fake.vendor(case.name).add_run(durations=QUICK)
         assert dt.datetime.now(dt.timezone.utc) == clock.now()
@@ -328,7 +331,7 @@ def test_polling_under_clock_freeze(api: Api, case: VendorCase) -> None:
 @vendors
 @pytest.mark.fake_runs(progression="poll")
 def test_polling_under_poll_progression(api: Api, case: VendorCase) -> None:
-    run = api.fake.vendor(case.name).add_run()
+    run = seed_run(api.fake, case)
     api.fake.clock.advance(dt.timedelta(days=1))  # the clock never moves a run in poll mode
     assert run.state == "waitingToRun"
     assert poll_words(api, case, run, lambda: None) == list(case.path_words)

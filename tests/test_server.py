@@ -159,6 +159,26 @@ def test_root_lists_the_vendors_and_other_paths_are_404(fake_runs_server: FakeRu
     assert fake_runs_server.unmatched == []
 
 
+def test_a_frozen_clock_holds_for_the_server_thread_too(fake_runs_server: FakeRuns) -> None:
+    run = fake_runs_server.coalesce.add_run(durations={"waitingToRun": 2, "running": 30})
+    url = f"{fake_runs_server.coalesce.base_url}/api/v1/runs/{run.id}"
+    with fake_runs_server.clock.freeze():
+        first = requests.get(url, headers=AUTH, timeout=BOUND).json()["runStatus"]
+        fake_runs_server.clock.advance(60)
+        later = requests.get(url, headers=AUTH, timeout=BOUND).json()["runStatus"]
+    assert (first, later) == ("waitingToRun", "completed")
+
+
+@pytest.mark.fake_runs(instant_sleep=True)
+def test_instant_sleep_moves_what_the_server_shows(fake_runs_server: FakeRuns) -> None:
+    import time
+
+    run = fake_runs_server.coalesce.add_run(durations={"waitingToRun": 2, "running": 30})
+    url = f"{fake_runs_server.coalesce.base_url}/api/v1/runs/{run.id}"
+    time.sleep(3600)  # the fake clock, not the wall clock
+    assert requests.get(url, headers=AUTH, timeout=BOUND).json()["runStatus"] == "completed"
+
+
 # -- faults over the socket ------------------------------------------------------------------
 
 
