@@ -162,6 +162,9 @@ def test_seed_post_example_with_tester_and_step_results(api: Api) -> None:
     assert (run["ScriptId"], run["ScriptVersion"], run["AssignmentId"]) == (SCRIPT, 2, AID)
     assert (run["RunById"], run["RunBy"]) == (JOEB, "joeb")  # the tester, a known user
     assert run["CreatedBy"] == run["LastUpdatedBy"] == "mariak"
+    et.get(run["Id"]).advance_to("Passed")
+    mine = api.post(ET, RUNS, headers=BASIC).json()  # joeb again: the same person
+    assert mine["CreatedById"] == mine["RunById"] == JOEB
     assert run["Status"] == "In Progress"
     assert run["CreatedAt"] == run["LastUpdatedAt"]
     assert run["Expands"] == ["Assignment", "StepResults"]

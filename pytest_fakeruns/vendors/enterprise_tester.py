@@ -356,13 +356,17 @@ def _incomplete(ctx: Context, parent: Parent) -> Run | None:
     return max(waiting, key=created_key, default=None)
 
 
-def _known_logins(ctx: Context) -> dict[str, str]:
-    """Every user id a stored run names, with its login."""
-    known: dict[str, str] = {}
+def _people_seen(ctx: Context) -> tuple[dict[str, str], dict[str, str]]:
+    """(user id -> login, login -> user id) of everyone a stored run names (O(runs); only a
+    POST that creates a run asks)."""
+    logins: dict[str, str] = {}
+    ids: dict[str, str] = {}
     for run in ctx.vendor.store.runs:
-        for role in ("CreatedBy", "RunBy", "LastUpdatedBy"):
-            known.setdefault(run.fields[role + "Id"], run.fields[role])
-    return known
+        f = run.fields
+        for role in ROLES:
+            logins.setdefault(f[role + "Id"], f[role])
+            ids.setdefault(f[role], f[role + "Id"])
+    return logins, ids
 
 
 def create_run(ctx: Context) -> Response:
@@ -376,10 +380,11 @@ def create_run(ctx: Context) -> Response:
     status = 200
     if run is None:
         gen = vendor.gen
-        acting_id = user_id(gen, acting)
+        logins, ids = _people_seen(ctx)
+        acting_id = ids.get(acting) or user_id(gen, acting)
         runner = (acting, acting_id)
         if tester is not None and tester != acting_id:
-            runner = (login_of(gen, tester, _known_logins(ctx)), tester)
+            runner = (login_of(gen, tester, logins), tester)
         run = vendor.create_run(
             {
                 "state": "In Progress",

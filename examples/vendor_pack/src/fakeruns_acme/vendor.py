@@ -71,7 +71,7 @@ class Acme(VendorDefinition):
         return key, {}
 
     def new_run_id(self, gen: Any) -> str:
-        return "run_" + gen.hex(12)
+        return f"run_{gen.hex(12)}"
 
     def run_fields(self, gen: Any, parent: Any, given: dict[str, Any], at: Any) -> dict[str, Any]:
         unknown = sorted(set(given) - {"trigger"})
