@@ -149,6 +149,9 @@ class VendorDefinition:
     # cached until the run changes (a transition, run.touch(), fail()). Handlers that change
     # run.fields call run.touch().
     cache_serialized: ClassVar[bool] = False
+    # True when keyset pages over a time order need generated runs never to share a shown
+    # second (Coalesce's runStartTime / runEndTime orders)
+    distinct_instants: ClassVar[bool] = False
 
     def routes(self) -> list[Route]:
         raise NotImplementedError

@@ -67,9 +67,10 @@ class Gen:
         h = f"{n:032x}"
         return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
-    def durations(self, defaults: Mapping[State, float]) -> dict[str, float]:
-        """Per-run durations around the vendor's defaults (0.5x to 2.5x), in milliseconds."""
+    def durations(self, defaults: Mapping[State, float]) -> dict[State, float]:
+        """Per-run durations around the vendor's defaults (0.5x to 2.5x), to the millisecond."""
+        rnd = self.rng.random
         return {
-            str(state): round(seconds * self.rng.uniform(0.5, 2.5), 3) if seconds else 0.0
+            state: round(seconds * (0.5 + 2.0 * rnd()), 3) if seconds else 0.0
             for state, seconds in defaults.items()
         }

@@ -72,7 +72,7 @@ class Run:
         run_id: RunId,
         parent: str,
         fields: dict[str, Any],
-        durations: Mapping[str, float],
+        durations: Mapping[State, float],
         outcome: Position,
         at: Position,
         created_at: _dt.datetime | None,
@@ -85,7 +85,7 @@ class Run:
         self.parent = parent
         self.fields = fields
         self.seq = seq
-        self._durations = {State(k): float(v) for k, v in durations.items()}
+        self._durations = dict(durations)
         self.outcome_ = outcome.state
         self.outcome_label = outcome.label
         self.reason: str | None = None
@@ -119,20 +119,23 @@ class Run:
         running: a cancel while waiting, ArcGIS ``submitfailed``).
         """
         vocab = self._owner.vocabulary
-        if at.step is not None:
-            walked = at.step
-        else:
-            walked = len(vocab.steps) if started else vocab.first_running_step
-        offsets = [0.0]
-        for i in range(walked):
-            offsets.append(offsets[-1] + self._step_seconds(i))
-        if created_at is None:
-            created_at = reached_at - _dt.timedelta(seconds=offsets[-1])
-        self.created_at_ = created_at
         first_running = vocab.first_running_step
+        ended_steps = len(vocab.steps) if started else first_running
+        walked = at.step if at.step is not None else ended_steps
+        durations = self._durations
+        total = before_running = 0.0
+        for i, step in enumerate(vocab.steps[:walked]):
+            if i == first_running:
+                before_running = total
+            total += durations.get(step.state, 0.0) * step.share
+        if walked <= first_running:
+            before_running = total
+        if created_at is None:
+            created_at = reached_at - _dt.timedelta(seconds=total)
+        self.created_at_ = created_at
         if (at.step is None and started) or (at.step is not None and at.step >= first_running):
-            self.started_at_ = created_at + _dt.timedelta(seconds=offsets[first_running])
-        reached = created_at + _dt.timedelta(seconds=offsets[-1])
+            self.started_at_ = created_at + _dt.timedelta(seconds=before_running)
+        reached = created_at + _dt.timedelta(seconds=total)
         if at.step is None:
             self.ended_at_ = reached
         self._entered_at = reached
@@ -223,7 +226,7 @@ class Run:
 
     @property
     def durations(self) -> dict[str, float]:
-        return {str(k): v for k, v in self._durations.items()}
+        return {k.value: v for k, v in self._durations.items()}
 
     @property
     def held(self) -> bool:

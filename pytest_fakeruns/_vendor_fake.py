@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import datetime as _dt
-import math
 import threading
 import warnings
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from ._context_errors import unexpected
@@ -14,6 +13,7 @@ from ._definition import Context, VendorDefinition, VendorError
 from ._deprecation import Deprecation, as_instant
 from ._errors import DeprecatedEndpointWarning, FakeRunsError
 from ._generator import FakerSource, Gen
+from ._history import distinct_seconds, draw_positions, reached_instants
 from ._http import Request, Response
 from ._router import Route, Router
 from ._run import Run
@@ -125,40 +125,25 @@ class VendorFake:
                 )
             parent = self._parent_for(self._pop_parent(fields))
             rng = self.gen.rng
-            now = self.clock.now()
             fixed = self._pop_state(fields)
-            finished, active = self._history_mix()
-            n_active = 0 if fixed is not None else min(5, count // 25)
-            made: list[Run] = []
-            for i in range(count):
-                started = True
-                if fixed is not None:
-                    at = self.vocabulary.locate(fixed)
-                elif i < count - n_active:
-                    _, at, started = rng.choices(finished[1], finished[0])[0]
-                else:
-                    _, at, started = rng.choices(active[1], active[0])[0]
-                if at.step is None:
-                    reached = now - _dt.timedelta(seconds=rng.uniform(600, 14 * 86400))
-                else:
-                    reached = now - _dt.timedelta(seconds=rng.uniform(0, 1))
-                made.append(self._build(dict(fields), parent, at, reached, started, True))
-            _distinct_seconds(made, self.store.runs)
+            if fixed is not None:
+                positions = [(self.vocabulary.locate(fixed), True)] * count
+            else:
+                positions = draw_positions(
+                    rng, self.vocabulary, self.definition.history_mix(), count,
+                    min(5, count // 25),
+                )
+            reached = reached_instants(rng, self.clock.now(), positions)
+            made = [
+                self._build(dict(fields), parent, at, when, started, placeholder=True)
+                for (at, started), when in zip(positions, reached, strict=True)
+            ]
+            if self.definition.distinct_instants:
+                distinct_seconds(made, self.store.runs)
             made.sort(key=lambda r: r.created_at_)
             for run in made:
                 self._register(run)
             return made
-
-    def _history_mix(self) -> tuple[Any, Any]:
-        """The vendor's history mix split into (weights, entries) for ended and active runs."""
-        ended: tuple[list[float], list[Any]] = ([], [])
-        active: tuple[list[float], list[Any]] = ([], [])
-        for weight, word, started in self.definition.history_mix():
-            at = self.vocabulary.locate(word)
-            side = ended if at.step is None else active
-            side[0].append(weight)
-            side[1].append((weight, at, started))
-        return ended, active
 
     def runs(self, **filters: Any) -> list[Run]:
         """The store's view, newest first (creation time, then id); filters compare fields."""
@@ -398,10 +383,10 @@ class VendorFake:
         return f"<VendorFake {self.name} {self.base_url} runs={len(self.store.runs)}>"
 
 
-def _check_durations(custom: object) -> dict[str, float]:
+def _check_durations(custom: object) -> dict[State, float]:
     if not isinstance(custom, Mapping):
         raise FakeRunsError("durations is a dict like {'waitingToRun': 2.0, 'running': 10.0}")
-    out: dict[str, float] = {}
+    out: dict[State, float] = {}
     for key, value in custom.items():
         if key not in (State.WAITING.value, State.RUNNING.value):
             raise FakeRunsError(
@@ -410,52 +395,8 @@ def _check_durations(custom: object) -> dict[str, float]:
             )
         if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
             raise FakeRunsError(f"durations[{key!r}] must be seconds >= 0, not {value!r}")
-        out[str(key)] = float(value)
+        out[State(key)] = float(value)
     return out
-
-
-_STAMPS = ("created_at_", "started_at_", "ended_at_")
-
-
-def _seconds(run: Run) -> list[int | None]:
-    return [
-        None if (t := getattr(run, name)) is None else math.floor(t.timestamp())
-        for name in _STAMPS
-    ]
-
-
-def _free(held: dict[int, int], second: int) -> int:
-    """The latest second at or before ``second`` not in ``held`` (held second -> one to try)."""
-    path = []
-    while second in held:
-        path.append(second)
-        second = held[second]
-    for s in path:
-        held[s] = second
-    return second
-
-
-def _distinct_seconds(new: list[Run], existing: Iterable[Run]) -> None:
-    """Generated runs never share a shown instant (whole seconds) with another run's same
-    timestamp, so keyset pages over a time order see each run once: a run that would is moved
-    back by whole seconds, newest first."""
-    taken: list[dict[int, int]] = [{} for _ in _STAMPS]
-
-    def clash(run: Run) -> int:
-        pairs = zip(taken, _seconds(run), strict=True)
-        return max((s - _free(held, s) for held, s in pairs if s is not None), default=0)
-
-    def hold(run: Run) -> None:
-        for held, s in zip(taken, _seconds(run), strict=True):
-            if s is not None:
-                held[s] = s - 1
-
-    for run in existing:
-        hold(run)
-    for run in sorted(new, key=lambda r: r.created_at_, reverse=True):
-        while shift := clash(run):
-            run._shift_back(shift)
-        hold(run)
 
 
 def _id_key(run_id: int | str) -> tuple[int, str]:

@@ -48,7 +48,15 @@ class Vocabulary:
 
     @property
     def first_running_step(self) -> int:
-        return next(i for i, s in enumerate(self.steps) if s.state is State.RUNNING)
+        return self._first_running
+
+    @property
+    def _first_running(self) -> int:
+        found: int = self.__dict__.get("_first_running_cache", -1)
+        if found < 0:
+            found = next(i for i, s in enumerate(self.steps) if s.state is State.RUNNING)
+            object.__setattr__(self, "_first_running_cache", found)
+        return found
 
     def words(self) -> list[str]:
         seen: dict[str, None] = {}

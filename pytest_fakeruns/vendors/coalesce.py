@@ -76,6 +76,7 @@ class Coalesce(VendorDefinition):
     int_ids = True
     content_type = CONTENT_TYPE
     cache_serialized = True
+    distinct_instants = True
     vocabulary = Vocabulary(
         steps=(
             Step("waitingToRun", State.WAITING),
@@ -137,39 +138,35 @@ class Coalesce(VendorDefinition):
                 "state/runStatus, outcome, created_at, durations, reason, "
                 f"environment_id/environmentID, {', '.join(RUN_FIELDS)}"
             )
-        rng = gen.rng
-        run_type = given.pop("runType", None) or ("deploy" if rng.random() < 0.2 else "refresh")
+        rnd = gen.rng.random
+        run_type = given.pop("runType", None) or ("deploy" if rnd() < 0.2 else "refresh")
         if run_type not in RUN_TYPES:
             raise FakeRunsError(f"runType={run_type!r}; use one of {one_of(RUN_TYPES)}")
-        creds = {
-            "snowflakeAccount": parent.data["snowflakeAccount"],
-            "snowflakeAuthType": "Basic",
-            "snowflakeUsername": gen.pick("users", 6, _snowflake_user),
-            "snowflakeRole": "TRANSFORMER",
-            "snowflakeWarehouse": "TRANSFORM_WH",
-        }
         given_creds = given.pop("userCredentials", None) or {}
         if not isinstance(given_creds, dict):
             raise FakeRunsError("userCredentials is a dict like {'snowflakeRole': 'LOADER'}")
-        creds.update(given_creds)  # what is not given keeps its generated value
+        shared = _credentials(gen, parent)
+        creds = shared[int(rnd() * len(shared))]
+        if given_creds:
+            creds = {**creds, **given_creds}  # what is not given keeps its generated value
         fields: dict[str, Any] = {
             "runType": run_type,
             "environmentID": parent.key,
             "parallelism": DEFAULT_PARALLELISM,
-            "nodesInRun": rng.randint(3, 240),
+            "nodesInRun": 3 + int(rnd() * 238),
             "runTimeParameters": {},
             "userID": parent.data["userID"],
-            "userCredentials": creds,
+            "userCredentials": creds,  # shared by the parent's runs: never mutated
         }
         if run_type == "deploy":
             fields["deployCommit"] = gen.hex(40)
             fields["deployCommitMessage"] = gen.pick("commits", 12, _commit_message)
         else:
-            fields["jobID"] = str(rng.randint(1, 30))
+            fields["jobID"] = str(1 + int(rnd() * 30))
             fields["includeNodesSelector"] = ""
             fields["excludeNodesSelector"] = ""
         if at.state is State.FAILED and "runFailureReason" not in given:
-            fields["runFailureReason"] = rng.choice(FAILURE_REASONS)
+            fields["runFailureReason"] = FAILURE_REASONS[int(rnd() * len(FAILURE_REASONS))]
         fields.update(given)
         return fields
 
@@ -186,6 +183,24 @@ class Coalesce(VendorDefinition):
             (0.02, "running", True),
             (0.02, "waitingToRun", True),
         ]
+
+
+def _credentials(gen: Gen, parent: Parent) -> list[dict[str, str]]:
+    """The environment's few Snowflake logins, made once per parent."""
+    found: list[dict[str, str]] | None = parent.data.get("_credentials")
+    if found is None:
+        found = [
+            {
+                "snowflakeAccount": parent.data["snowflakeAccount"],
+                "snowflakeAuthType": "Basic",
+                "snowflakeUsername": user,
+                "snowflakeRole": "TRANSFORMER",
+                "snowflakeWarehouse": "TRANSFORM_WH",
+            }
+            for user in gen.pool("users", 6, _snowflake_user)
+        ]
+        parent.data["_credentials"] = found
+    return found
 
 
 def _snowflake_user(faker: Any) -> str:

@@ -1,0 +1,90 @@
+"""Seeded run history for ``add_runs``: outcomes, instants, and distinct shown seconds."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import itertools
+import math
+import random
+from collections.abc import Iterable, Sequence
+
+from ._run import Run
+from ._vocabulary import Position, Vocabulary
+
+Entry = tuple[Position, bool]  # where a run stands, and whether it ever started
+
+HISTORY_SPAN = 14 * 86400  # finished runs ended up to two weeks ago ...
+HISTORY_RECENT = 600  # ... and at least ten minutes ago
+
+
+def draw_positions(
+    rng: random.Random,
+    vocabulary: Vocabulary,
+    mix: Sequence[tuple[float, str, bool]],
+    count: int,
+    n_active: int,
+) -> list[Entry]:
+    """``count`` positions: ended ones from the mix's terminal words, then ``n_active`` active."""
+    ended: list[tuple[float, Entry]] = []
+    active: list[tuple[float, Entry]] = []
+    for weight, word, started in mix:
+        at = vocabulary.locate(word)
+        (ended if at.step is None else active).append((weight, (at, started)))
+    out: list[Entry] = []
+    for side, k in ((ended, count - n_active), (active, n_active)):
+        if k and side:
+            cum = list(itertools.accumulate(w for w, _ in side))
+            out.extend(rng.choices([e for _, e in side], cum_weights=cum, k=k))
+    return out
+
+
+def reached_instants(
+    rng: random.Random, now: _dt.datetime, positions: Sequence[Entry]
+) -> list[_dt.datetime]:
+    """When each run reached its position: ended runs in the past two weeks, active ones now."""
+    rnd = rng.random
+    span = HISTORY_SPAN - HISTORY_RECENT
+    return [
+        now - _dt.timedelta(seconds=HISTORY_RECENT + span * rnd() if at.step is None else rnd())
+        for at, _ in positions
+    ]
+
+
+def _seconds(moment: _dt.datetime | None) -> int | None:
+    return None if moment is None else math.floor(moment.timestamp())
+
+
+def distinct_seconds(new: list[Run], existing: Iterable[Run]) -> None:
+    """Generated runs never share a shown second with another run's same timestamp.
+
+    Keyset pages over a time order (at second precision) then see each run once. A run that
+    would clash is moved back one second at a time, newest first; clashes are rare (runs are
+    spread over two weeks), so this is linear in practice.
+    """
+    created: set[int] = set()
+    started: set[int] = set()
+    ended: set[int] = set()
+    for run in existing:
+        created.add(math.floor(run.created_at_.timestamp()))
+        if (s := _seconds(run.started_at_)) is not None:
+            started.add(s)
+        if (e := _seconds(run.ended_at_)) is not None:
+            ended.add(e)
+    for run in sorted(new, key=lambda r: r.created_at_, reverse=True):
+        c = math.floor(run.created_at_.timestamp())
+        s = _seconds(run.started_at_)
+        e = _seconds(run.ended_at_)
+        shift = 0
+        while (
+            c - shift in created
+            or (s is not None and s - shift in started)
+            or (e is not None and e - shift in ended)
+        ):
+            shift += 1
+        if shift:
+            run._shift_back(shift)
+        created.add(c - shift)
+        if s is not None:
+            started.add(s - shift)
+        if e is not None:
+            ended.add(e - shift)
