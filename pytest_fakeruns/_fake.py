@@ -222,7 +222,7 @@ class FakeRuns:
                 body=request.body,
                 status=0 if response.error in ("connection", "timeout") else response.status,
                 response_headers=response.headers,
-                response_json=response.json if response.error is None else None,
+                response=response,
                 fault=fault,
                 route=route.template if route is not None else None,
             )

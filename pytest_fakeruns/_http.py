@@ -84,24 +84,45 @@ class Request:
         return self._query
 
 
-class Response:
-    """What the core hands a transport. ``error`` names a transport fault to raise instead."""
+_UNPARSED: Any = object()
 
-    __slots__ = ("body", "error", "headers", "json", "status")
+
+class Response:
+    """What the core hands a transport. ``error`` names a transport fault to raise instead.
+
+    ``json`` is the parsed body: given by the handler, or parsed on first use (pages built
+    from cached JSON fragments are never parsed on the request path).
+    """
+
+    __slots__ = ("_json", "body", "error", "headers", "status")
 
     def __init__(
         self,
         status: int,
         headers: Mapping[str, str] | None = None,
         body: bytes = b"",
-        json_body: Any = None,
+        json_body: Any = _UNPARSED,
         error: str | None = None,
     ) -> None:
         self.status = status
         self.headers = Headers(headers)
         self.body = body
-        self.json = json_body
+        self._json = json_body
         self.error = error
+
+    @property
+    def json(self) -> Any:
+        if self._json is _UNPARSED:
+            parsed = None
+            if self.error is None and self.body and "json" in self.headers.get(
+                "Content-Type", ""
+            ):
+                try:
+                    parsed = json.loads(self.body)
+                except ValueError:
+                    parsed = None
+            self._json = parsed
+        return self._json
 
     def __repr__(self) -> str:
         return f"<Response {self.status} {self.body[:60]!r}>"
@@ -109,6 +130,17 @@ class Response:
 
 def dump_json(obj: Any) -> bytes:
     return json.dumps(obj, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+# stands for a list of pre-encoded items while the rest of a body is encoded
+_SLOT = "\x00pytest-fakeruns-items\x00"
+_SLOT_JSON = json.dumps(_SLOT).encode()
+
+
+def dump_json_with_items(obj: dict[str, Any], key: str, items: list[bytes]) -> bytes:
+    """``obj`` encoded with ``obj[key]`` the JSON array of the already encoded ``items``."""
+    body = dump_json({**obj, key: _SLOT})
+    return body.replace(_SLOT_JSON, b"[" + b",".join(items) + b"]", 1)
 
 
 def json_response(

@@ -10,6 +10,7 @@ from ._paths import path_matches
 
 if TYPE_CHECKING:
     from ._faults import Fault
+    from ._http import Response
 
 
 @dataclass(frozen=True)
@@ -25,9 +26,14 @@ class Call:
     body: bytes | None
     status: int
     response_headers: Mapping[str, str]
-    response_json: Any
+    response: Response = field(repr=False)
     fault: Fault | None = None
     route: str | None = field(default=None, repr=False)  # the template that served it
+
+    @property
+    def response_json(self) -> Any:
+        """The parsed answer body; None for a non-JSON body, a cut body or a transport fault."""
+        return self.response.json
 
     def matches(self, vendor: str | None, method: str | None, path: str | None) -> bool:
         if vendor is not None and self.vendor != vendor:

@@ -139,8 +139,7 @@ def list_runs(ctx: Context) -> Response:
     if more:
         following = Cursor(cursor.limit, cursor.offset + len(page), cursor.asof, script)
         body["@nextLink"] = next_link(ctx.root, following)
-    body["data"] = [ctx.show(run) for run in page]
-    return ctx.json(body, headers={"X-Version": X_VERSION})
+    return ctx.json_with_runs(body, "data", page, headers={"X-Version": X_VERSION})
 
 
 def _seq(run: Run) -> int:

@@ -335,11 +335,11 @@ def list_runs(ctx: Context) -> Response:
         "limit": limit,
         "orderByDirection": "desc" if desc else "asc",
         "orderBy": order_by,
-        "data": [ctx.show(run, detail=detail) for run in page],
+        "data": None,  # filled from the runs' cached fragments, here in key order
     }
     if next_key is not None:
         body["next"] = next_key
-    return ctx.json(body)
+    return ctx.json_with_runs(body, "data", page, detail=detail)
 
 
 def _id(run: Run) -> int:

@@ -322,10 +322,12 @@ def list_runs(ctx: Context) -> Response:
     parent = _assignment(ctx, ident)
     ctx.vendor.store.catch_up()
     page, total = select(parent, keep, order, skip, size)
-    items = _shown(ctx, page, parent, expand)
+    body: dict[str, Any] = {}
     if inline == "allpages":
-        return ctx.json({"Skip": skip, "Top": size, "Total": total, "Items": items})
-    return ctx.json({"Items": items})
+        body = {"Skip": skip, "Top": size, "Total": total}
+    if "Assignment" in expand:  # the assignment object is shared by the page: not cached per run
+        return ctx.json({**body, "Items": _shown(ctx, page, parent, expand)})
+    return ctx.json_with_runs(body, "Items", page, expand=expand, root=ctx.root)
 
 
 # -- POST /api/scriptassignment/{id}/runs -----------------------------------------------------

@@ -298,8 +298,8 @@ def list_runs(ctx: Context) -> Response:
         matched = [r for r in reversed(ascending) if keep(r)]
         count = len(matched)
         page = matched[offset : offset + limit]
-    shown = [ctx.show(run, tasks=tasks, messages=messages) for run in page]
-    return ctx.json({"count": count, "limit": limit, "offset": offset, "runs": shown})
+    body = {"count": count, "limit": limit, "offset": offset}
+    return ctx.json_with_runs(body, "runs", page, tasks=tasks, messages=messages)
 
 
 # -- GET /app/api/v1/sources/{SOURCE}/runs/{RUN_ID} -----------------------------------------
