@@ -13,7 +13,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import parse_qsl
 
-from ._http import Request, Response, dump_json, dump_json_with_items, json_response
+from ._http import (
+    SHARED_SLOT_JSON,
+    Request,
+    Response,
+    dump_json,
+    dump_json_with_items,
+    json_response,
+)
 from ._router import Route
 from ._store import Parent, SortKey
 from ._vocabulary import Position, Vocabulary
@@ -120,10 +127,14 @@ class Context:
         runs: list[Run],
         status: int = 200,
         headers: Mapping[str, str] | None = None,
+        shared: bytes | None = None,
         **options: Any,
     ) -> Response:
         """A JSON answer whose ``obj[key]`` is the list of ``runs`` as shown, from cached
-        fragments: a page costs O(page size) with no per-request encoding of unchanged runs."""
+        fragments: a page costs O(page size) with no per-request encoding of unchanged runs.
+
+        ``shared``: the encoded value that replaces ``SHARED_SLOT`` in every item.
+        """
         # show_encoded() inlined: this loop is the per-request cost of every list page
         definition = self.vendor.definition
         cache_key = (True, *sorted(options.items()))
@@ -139,6 +150,8 @@ class Context:
                 items.append(self._serialized(run, True, options))
             if poll:
                 run._after_api_read()
+        if shared is not None:
+            items = [item.replace(SHARED_SLOT_JSON, shared, 1) for item in items]
         head = {"Content-Type": self.vendor.definition.content_type}
         if headers:
             head.update(headers)

@@ -137,6 +137,12 @@ _SLOT = "\x00pytest-fakeruns-items\x00"
 _SLOT_JSON = json.dumps(_SLOT).encode()
 
 
+# a value every item of a page shares (ArcGIS's embedded task): serialised items carry this
+# marker, and the page puts the shared value, encoded once, in its place
+SHARED_SLOT = "\x00pytest-fakeruns-shared\x00"
+SHARED_SLOT_JSON = json.dumps(SHARED_SLOT).encode()
+
+
 def dump_json_with_items(obj: dict[str, Any], key: str, items: list[bytes]) -> bytes:
     """``obj`` encoded with ``obj[key]`` the JSON array of the already encoded ``items``."""
     body = dump_json({**obj, key: _SLOT})

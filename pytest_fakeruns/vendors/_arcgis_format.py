@@ -7,7 +7,6 @@ import datetime as _dt
 import functools
 import html
 import json
-import re
 from collections.abc import Callable
 from typing import Any
 
@@ -18,9 +17,6 @@ FORMATS = ("html", "json", "pjson")
 JSON_TYPE = "application/json; charset=UTF-8"
 PJSON_TYPE = "text/plain; charset=UTF-8"
 HTML_TYPE = "text/html; charset=UTF-8"
-# a string json.dumps(ensure_ascii=False) writes unchanged between quotes
-_VERBATIM = re.compile(r'[^"\\\x00-\x1f]*\Z')
-RUN_KEYS = ("result", "task", "created", "modified", "runId", "url", "status")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
@@ -63,15 +59,13 @@ def render(
     status: int = 200,
     title: str = "",
     html_body: Callable[[], str] | None = None,
-    compact: Callable[[], str] | None = None,
 ) -> Response:
     """``obj`` as json (compact), pjson (2-space indent, as text/plain) or a small HTML page.
 
-    ``compact`` writes the json text faster than ``json.dumps`` would (same bytes);
     ``html_body`` writes the page's content (default: a table of ``obj``'s plain fields).
     """
     if fmt == "json":
-        text = compact() if compact is not None else _dumps(obj)
+        text = _dumps(obj)
         return Response(status, {"Content-Type": JSON_TYPE}, text.encode(), obj)
     if fmt == "pjson":
         body = json.dumps(obj, indent=2, ensure_ascii=False).encode()
@@ -89,32 +83,6 @@ def _dumps(obj: Any) -> str:
     return json.dumps(obj, separators=(",", ":"), ensure_ascii=False)
 
 
-def _string(value: Any) -> str:
-    if isinstance(value, str) and (value.isalnum() or _VERBATIM.match(value)):
-        return f'"{value}"'
-    return _dumps(value)
-
-
-_result_string = functools.lru_cache(maxsize=512)(_string)  # result texts repeat
-
-
-def compact_page(body: dict[str, Any], task: dict[str, Any]) -> str:
-    """``_dumps(body)`` for a runs page whose runs all embed ``task``: the task is encoded once
-    instead of once per run (it is most of the page)."""
-    task_text = _dumps(task)
-    parts = []
-    for run in body["result"]:
-        if run.get("task") is not task or tuple(run) != RUN_KEYS or run["url"] != "":
-            parts.append(_dumps(run))
-            continue
-        # dates (us_date) and status words never need escaping; result and runId may
-        parts.append(
-            f'{{"result":{_result_string(run["result"])},"task":{task_text},'
-            f'"created":"{run["created"]}","modified":"{run["modified"]}",'
-            f'"runId":{_string(run["runId"])},"url":"","status":"{run["status"]}"}}'
-        )
-    rest = _dumps({k: v for k, v in body.items() if k != "result"})
-    return f'{{"result":[{",".join(parts)}],{rest[1:]}' if len(rest) > 2 else _dumps(body)
 
 
 def _html_pairs(obj: Any) -> str:

@@ -6,11 +6,11 @@ import html
 from typing import Any
 
 from .._definition import Context, VendorError
-from .._http import Response
+from .._http import Response, dump_json
 from .._params import parse_int
 from .._run import Run
 from .._store import Parent
-from ._arcgis_format import FORMATS, compact_page, html_runs, inputs, render
+from ._arcgis_format import FORMATS, html_runs, inputs, render
 from ._arcgis_task import task_object, with_task
 
 RUNS_PATH = "/system/tasks/{taskID}/runs"
@@ -76,8 +76,12 @@ def list_runs(ctx: Context) -> Response:
     total = len(ordered)
     picked = [ordered[total - 1 - i] for i in range(start, min(start + num, total))]
     task = task_object(parent)
-    shown = [with_task(ctx.show(run, own=True), task) for run in picked]
     more = start + len(picked) < total
+    if f == "json":  # the hot path: cached run fragments around the task, encoded once
+        head = {"result": None, "total": total, "num": len(picked), "start": start,
+                "nextStart": start + len(picked) if more else 0}
+        return ctx.json_with_runs(head, "result", picked, shared=dump_json(task), slot=True)
+    shown = [with_task(ctx.show(run, own=True), task) for run in picked]
     body: dict[str, Any] = {
         "result": shown,
         "total": total,
@@ -93,8 +97,7 @@ def list_runs(ctx: Context) -> Response:
             f"num {len(picked)}, nextStart {body['nextStart']}</p>" + html_runs(shown)
         )
 
-    return render(body, f, title="Runs", html_body=page,
-                  compact=lambda: compact_page(body, task))
+    return render(body, f, title="Runs", html_body=page)
 
 
 def get_run(ctx: Context) -> Response:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, cast
 from .._definition import Context, VendorDefinition
 from .._errors import FakeRunsError
 from .._generator import Gen
-from .._http import Response
+from .._http import SHARED_SLOT, Response
 from .._router import Route
 from .._run import Run
 from .._states import State
@@ -173,11 +173,16 @@ class ArcGIS(VendorDefinition):
     def new_run_id(self, gen: Gen) -> str:
         return gen.hex(32)
 
-    def serialize(self, run: Run, own: bool = False, **options: Any) -> Any:
+    def serialize(
+        self, run: Run, own: bool = False, slot: bool = False, **options: Any
+    ) -> Any:
         """The run object; ``own=True``: without ``task`` (it depends on the run alone, so
-        ``ctx.show`` caches it; handlers add the page's task with :func:`with_task`)."""
+        ``ctx.show`` caches it; handlers add the page's task with :func:`with_task`);
+        ``slot=True``: the task's place holds ``SHARED_SLOT``, filled per page."""
         vendor = cast("VendorFake", run._owner)
         parent = vendor.store.parents[run.parent]
+        if slot:
+            return with_task(self.serialize(run, own=True), SHARED_SLOT)  # type: ignore[arg-type]
         if own:
             return {
                 "result": result_text(run, parent.data),
