@@ -9,10 +9,13 @@ from ._definition import Context, DeprecationSpec, VendorDefinition, VendorError
 from ._errors import DeprecatedEndpointWarning, FakeRunsError, InvalidTransition
 from ._fake import FakeRuns
 from ._faults import Fault
+from ._generator import Gen
+from ._http import Request, Response
 from ._journal import Call
 from ._router import Route
 from ._run import Run
 from ._states import State
+from ._store import Parent
 from ._vendor_fake import VendorFake
 from ._vocabulary import Step, Vocabulary
 
@@ -30,7 +33,11 @@ __all__ = [
     "FakeRuns",
     "FakeRunsError",
     "Fault",
+    "Gen",
     "InvalidTransition",
+    "Parent",
+    "Request",
+    "Response",
     "Route",
     "Run",
     "State",

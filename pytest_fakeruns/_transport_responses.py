@@ -77,6 +77,9 @@ class FakeRequestsMock(responses.RequestsMock):
         super().reset()
         if hasattr(self, "_fake_entry"):
             self._install()
+            served = self._fake_entry.fake._server_url
+            if served is not None:  # requests to fake_runs_server keep going to the socket
+                self.add_passthru(served + "/")
 
 
 def install(fake: FakeRuns) -> FakeRequestsMock:

@@ -383,3 +383,17 @@ def test_an_exception_inside_the_fake_is_a_500_and_fails_the_test(
     result.assert_outcomes(passed=1, errors=1)
     result.stdout.fnmatch_lines(["*1 request(s) raised inside the fake*", "*GET /boom/explode*"])
     result.stdout.fnmatch_lines(["*kaboom*"])
+
+
+def test_resetting_the_tests_own_mocks_keeps_the_server_reachable(
+    fake_runs_server: FakeRuns,
+) -> None:
+    fake_runs_server.coalesce.add_runs(2)
+    fake_runs_server.responses.reset()
+    answer = requests.get(
+        fake_runs_server.coalesce.base_url + "/api/v1/runs",
+        headers={"Authorization": "Bearer t0k3n"},
+        timeout=5,
+    )
+    assert answer.status_code == 200
+    assert len(answer.json()["data"]) == 2
