@@ -78,6 +78,20 @@ class Context:
     def query(self) -> dict[str, str]:
         return self.request.query
 
+    def parent_or_fail(self, key: str, status: int, message: str) -> Parent:
+        """The vendor's parent ``key``, or an answer of ``status`` with ``message``."""
+        parent = self.vendor.store.parent(key)
+        if parent is None:
+            raise VendorError(status, message)
+        return parent
+
+    def run_or_fail(self, run_id: object, status: int, message: str) -> Run:
+        """The run ``run_id`` (or its string form), or an answer of ``status``."""
+        run = self.vendor.store.get(run_id)
+        if run is None:
+            raise VendorError(status, message)
+        return run
+
     def fail(self, status: int, message: str | None = None, **extra: Any) -> VendorError:
         """``raise ctx.fail(400, "limit must be ...")``: answer in the vendor's envelope."""
         return VendorError(status, message, **extra)

@@ -96,3 +96,25 @@ def check_never_5xx(
     if response.status >= 400 or (response.json is not None and is_envelope(200, response.json)):
         parsed = json.loads(response.body) if response.body else None
         assert is_envelope(response.status, parsed), (response.status, response.body[:300])
+
+
+Route = tuple[str, str, list[str], list[str]]  # method, path, query names, body fields
+
+
+def check_drawn(
+    data: st.DataObject,
+    fake: FakeRuns,
+    vendor: str,
+    routes: list[Route],
+    auth_values: list[str],
+    is_envelope: Callable[[int, Any], bool],
+) -> None:
+    """Draw a route, query, body and headers, and check the property on that request."""
+    method, path, names, fields = data.draw(st.sampled_from(routes))
+    check_never_5xx(
+        fake, vendor, method, path,
+        data.draw(query_values(names)),
+        data.draw(bodies(fields)),
+        data.draw(headers(auth_values)),
+        is_envelope,
+    )

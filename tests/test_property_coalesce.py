@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pytest_fakeruns import FakeRuns
-from tests._property import bodies, check_never_5xx, headers, query_values
+from tests._property import check_drawn
 
 # (method, path, query names, JSON body field names) of every Coalesce route
 ROUTES = [
@@ -50,11 +50,4 @@ def fake() -> FakeRuns:
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_coalesce_never_answers_5xx(fake: FakeRuns, data: st.DataObject) -> None:
-    method, path, names, fields = data.draw(st.sampled_from(ROUTES))
-    check_never_5xx(
-        fake, "coalesce", method, path,
-        data.draw(query_values(names)),
-        data.draw(bodies(fields)),
-        data.draw(headers(AUTH_VALUES)),
-        is_envelope,
-    )
+    check_drawn(data, fake, "coalesce", ROUTES, AUTH_VALUES, is_envelope)

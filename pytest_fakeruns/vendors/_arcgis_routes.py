@@ -52,10 +52,7 @@ def _int(ctx: Context, params: dict[str, str], name: str, default: int, least: i
 
 def _task(ctx: Context) -> Parent:
     task_id = ctx.params["taskID"]
-    parent = ctx.vendor.store.parent(task_id)
-    if parent is None:
-        raise ctx.fail(404, f"Task '{task_id}' not found.")
-    return parent
+    return ctx.parent_or_fail(task_id, 404, f"Task '{task_id}' not found.")
 
 
 def _run(ctx: Context, parent: Parent) -> Run:

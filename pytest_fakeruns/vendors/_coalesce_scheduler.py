@@ -120,10 +120,7 @@ def _new_refresh(
 
 
 def _known_run(ctx: Context, number: int) -> Run:
-    run = ctx.vendor.store.get(number)
-    if run is None:
-        raise ctx.fail(400, f"Run {number} was not found.")
-    return run
+    return ctx.run_or_fail(number, 400, f"Run {number} was not found.")
 
 
 # -- handlers --------------------------------------------------------------------------------
@@ -136,9 +133,7 @@ def start_run(ctx: Context) -> Response:
     job = _job(ctx, details)
     creds = _credentials(ctx, body)
     params = _parameters(ctx, body)
-    parent = ctx.vendor.store.parent(env)
-    if parent is None:
-        raise ctx.fail(400, f"Environment {env} was not found.")
+    parent = ctx.parent_or_fail(env, 400, f"Environment {env} was not found.")
     run = _new_refresh(ctx, parent, creds, params, **job)
     return ctx.json({"runCounter": run.id})
 

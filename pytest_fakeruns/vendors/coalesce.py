@@ -406,7 +406,5 @@ def get_run(ctx: Context) -> Response:
     run_id = parse_int(ctx.params["runID"])
     if run_id is None:
         raise ctx.fail(400, "runID must be an integer")
-    run = ctx.vendor.store.get(run_id)
-    if run is None:
-        raise ctx.fail(404, f"Run {run_id} was not found.")
+    run = ctx.run_or_fail(run_id, 404, f"Run {run_id} was not found.")
     return ctx.json(ctx.show(run, detail=True))

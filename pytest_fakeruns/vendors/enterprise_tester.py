@@ -292,10 +292,7 @@ def _shown(
 
 
 def _assignment(ctx: Context, ident: str) -> Parent:
-    parent = ctx.vendor.store.parent(ident)
-    if parent is None:
-        raise ctx.fail(404, f"Script assignment {ident} was not found.")
-    return parent
+    return ctx.parent_or_fail(ident, 404, f"Script assignment {ident} was not found.")
 
 
 # -- GET /api/scriptassignment/{id}/runs ------------------------------------------------------
@@ -410,8 +407,6 @@ def get_run(ctx: Context) -> Response:
     ident = _route_id(ctx)
     _acting_user(ctx)
     expand = _expand(ctx)
-    run = ctx.vendor.store.get(ident)
-    if run is None:
-        raise ctx.fail(404, f"Script run {ident} was not found.")
+    run = ctx.run_or_fail(ident, 404, f"Script run {ident} was not found.")
     parent = ctx.vendor.store.parents[run.parent]
     return ctx.json(_shown(ctx, [run], parent, expand)[0])

@@ -261,10 +261,7 @@ def _include(ctx: Context, params: dict[str, Any]) -> tuple[bool, bool]:
 
 def _source(ctx: Context) -> Parent:
     name = ctx.params["SOURCE"]
-    parent = ctx.vendor.store.parent(name)
-    if parent is None:
-        raise ctx.fail(404, f"Unknown source:  {name}")
-    return parent
+    return ctx.parent_or_fail(name, 404, f"Unknown source:  {name}")
 
 
 # -- GET /app/api/v1/sources/{SOURCE}/runs --------------------------------------------------
