@@ -335,3 +335,43 @@ def test_polling_under_poll_progression(api: Api, case: VendorCase) -> None:
     api.fake.clock.advance(dt.timedelta(days=1))  # the clock never moves a run in poll mode
     assert run.state == "waitingToRun"
     assert poll_words(api, case, run, lambda: None) == list(case.path_words)
+
+
+def _creating_requests(fake: FakeRuns) -> list[tuple[str, str, dict[str, object], object]]:
+    """(vendor, path, request kwargs, what must not change) for each vendor's write route."""
+    fake.coalesce.add_parent("7")
+    fake.kinetic.add_run(source="Playground", source_group="Docs", tree="Hello",
+                         state="Complete")
+    fake.enterprise_tester.add_run(assignment_id="2264a622-2869-4ef8-8183-a0040106ca9d",
+                                   state="Passed")
+    arcgis_run = fake.arcgis.add_run(state="scheduled")
+    basic = {"Authorization": BY_NAME["kinetic"].headers["Authorization"]}
+    return [
+        ("coalesce", "/scheduler/startRun",
+         {"headers": BY_NAME["coalesce"].headers,
+          "json": {"runDetails": {"environmentID": "7"},
+                   "userCredentials": {"snowflakeUsername": "u", "snowflakePassword": "p"}}},
+         lambda: len(fake.coalesce.runs())),
+        ("kinetic", "/app/api/v1/run-tree/Playground/Docs/Hello", {"headers": basic},
+         lambda: len(fake.kinetic.runs())),
+        ("enterprise_tester", "/api/scriptassignment/2264a622-2869-4ef8-8183-a0040106ca9d/runs",
+         {"headers": basic}, lambda: len(fake.enterprise_tester.runs())),
+        ("arcgis", f"/system/tasks/{arcgis_run.parent}/runs/{arcgis_run.id}/update",
+         {"data": {"status": "executing", "f": "json", "token": "t"}},
+         lambda: arcgis_run.status),
+    ]
+
+
+@pytest.mark.fake_runs(progression="manual")
+@pytest.mark.parametrize("status", [409, 500, 503])
+def test_a_faulted_write_changes_nothing(fake_runs: FakeRuns, status: int) -> None:
+    for vendor, path, kwargs, observe in _creating_requests(fake_runs):
+        before = observe()  # type: ignore[operator]
+        url = fake_runs.vendor(vendor).base_url + path
+        with fake_runs.inject(status=status, vendor=vendor, method="POST") as fault:
+            requests.post(url, timeout=5, **kwargs)  # type: ignore[arg-type]
+        assert fault.hits == 1
+        assert observe() == before, vendor  # type: ignore[operator]
+        answer = requests.post(url, timeout=5, **kwargs)  # type: ignore[arg-type]
+        assert answer.status_code in (200, 201), (vendor, answer.text)
+        assert observe() != before, vendor  # type: ignore[operator]
