@@ -39,3 +39,27 @@ def test_the_check_itself_sees_a_heavy_import() -> None:
                          check=True)
 
     assert set(json.loads(out.stdout)) == set(HEAVY)
+
+
+def test_pytest_start_up_with_the_plugin_loads_none_of_them(pytester: pytest.Pytester) -> None:
+    """Other plugins (Faker's own) are kept out, so only pytest-fakeruns is measured."""
+    pytester.makeconftest(
+        f"""
+        import json, sys
+
+        def pytest_collection_finish(session):
+            print("HEAVY", json.dumps([m for m in {HEAVY!r} if m in sys.modules]))
+        """
+    )
+    # the test uses the fixture, so the plugin is surely active; heavy imports may come then
+    pytester.makepyfile("def test_uses_the_fake(fake_runs):\n    fake_runs.coalesce.add_runs(1)\n")
+    result = pytester.runpytest_subprocess("-s", "-p", "pytest_fakeruns._plugin")
+    result.assert_outcomes(passed=1)
+    loaded = [line for line in result.outlines if line.startswith("HEAVY")]
+    assert loaded == ["HEAVY []"]
+
+
+@pytest.fixture(autouse=True)
+def _no_autoload(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> None:
+    if "pytester" in request.fixturenames:
+        monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
