@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ._router import Route
+
 
 class FakeRunsError(Exception):
     """Misuse of the pytest-fakeruns Python API; the message names the fix."""
@@ -13,3 +18,11 @@ class InvalidTransition(FakeRunsError):
 
 class DeprecatedEndpointWarning(UserWarning):
     """The code under test called an endpoint marked deprecated."""
+
+
+def unexpected(vendor: str, route: Route, exc: Exception) -> FakeRunsError:
+    """A fake's own bug surfaces as a FakeRunsError in the test, never as an uninjected 5xx."""
+    return FakeRunsError(
+        f"pytest-fakeruns failed while answering {vendor} {route}: "
+        f"{type(exc).__name__}: {exc} (this is a bug in the fake; please report it)"
+    )

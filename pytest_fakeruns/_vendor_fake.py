@@ -8,10 +8,9 @@ import warnings
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from ._context_errors import unexpected
 from ._definition import Context, VendorDefinition, VendorError
 from ._deprecation import Deprecation, as_instant
-from ._errors import DeprecatedEndpointWarning, FakeRunsError
+from ._errors import DeprecatedEndpointWarning, FakeRunsError, unexpected
 from ._generator import FakerSource, Gen
 from ._history import distinct_seconds, draw_positions, reached_instants
 from ._http import Request, Response
@@ -25,7 +24,6 @@ if TYPE_CHECKING:
     from ._clock import Clock
     from ._fake import FakeRuns
 
-_CANONICAL_KEYS = ("state", "outcome", "created_at", "durations", "reason")
 
 
 class VendorFake:
