@@ -115,3 +115,46 @@ def test_main_rejects_bad_values(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exited:
         main(["serve", "--port", "eighty"])
     assert exited.value.code == 2
+
+
+@pytest.mark.skipif(shutil.which("curl") is None, reason="needs curl, a non-Python client")
+def test_curl_runs_start_poll_and_page_against_serve(serve: Serve) -> None:
+    """The whole flow from a client that is not Python: curl against ``fakeruns serve``."""
+    import json
+
+    served = serve(["--port", "0", "--runs", "30", "--progression", "poll", "--no-packs",
+                    "--quiet"])
+    root = served.urls(len(VENDORS))["coalesce"]
+
+    def curl(*args: str) -> dict[str, object]:
+        out = subprocess.run(
+            ["curl", "-sS", "--fail-with-body", "-H", "Authorization: Bearer t0k3n", *args],
+            capture_output=True, text=True, timeout=BOUND, check=True,
+        )
+        return json.loads(out.stdout) if out.stdout else {}
+
+    first = curl(f"{root}/api/v1/runs?limit=1")
+    env = first["data"][0]["environmentID"]  # type: ignore[index]
+    started = curl("-H", "Content-Type: application/json", "-d", json.dumps({
+        "runDetails": {"environmentID": env},
+        "userCredentials": {"snowflakeUsername": "LOADER", "snowflakePassword": "s3cret"},
+    }), f"{root}/scheduler/startRun")
+    counter = started["runCounter"]
+    seen = []
+    for _ in range(10):
+        status = curl(f"{root}/scheduler/runStatus?runCounter={counter}")["runStatus"]
+        seen.append(status)
+        if status == "completed":
+            break
+    assert seen == ["waitingToRun", "initializing", "rendering", "running", "completed"]
+
+    ids: list[int] = []
+    url = f"{root}/api/v1/runs?limit=7"
+    while True:
+        page = curl(url)
+        ids += [run["id"] for run in page["data"]]  # type: ignore[attr-defined]
+        if "next" not in page:
+            break
+        url = f"{root}/api/v1/runs?limit=7&startingFrom={page['next']}"
+    assert len(ids) == len(set(ids)) == 31 and counter in ids
+    assert served.signal(signal.SIGINT) == 0
