@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from email.utils import format_datetime
 
 from ._errors import FakeRunsError
+from ._params import parse_instant
 from ._paths import path_matches
 from ._router import Route
 
@@ -19,12 +20,12 @@ def as_instant(value: object, what: str) -> _dt.datetime:
     elif isinstance(value, _dt.date):
         moment = _dt.datetime(value.year, value.month, value.day)
     elif isinstance(value, str):
-        try:
-            moment = _dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError:
+        parsed = parse_instant(value) or parse_instant(value + "T00:00")  # a date alone
+        if parsed is None:
             raise FakeRunsError(
                 f"{what} must be a datetime, a date or an ISO 8601 string, not {value!r}"
-            ) from None
+            )
+        moment = parsed
     else:
         raise FakeRunsError(f"{what} must be a datetime, a date or an ISO 8601 string")
     if moment.tzinfo is None:

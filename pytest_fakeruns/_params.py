@@ -36,18 +36,29 @@ def parse_bool(text: str) -> bool | None:
 
 
 def parse_instant(text: str) -> _dt.datetime | None:
-    """An ISO 8601 instant (naive means UTC), else None."""
-    if not _ISO_INSTANT.match(text):
+    """An ISO 8601 instant (naive means UTC), else None.
+
+    Built from the pattern's groups rather than ``datetime.fromisoformat``, whose accepted
+    forms differ between Python 3.10 and 3.11 (fraction lengths, ``Z``, ``+0000``).
+    """
+    found = _ISO_INSTANT.match(text)
+    if found is None:
         return None
+    year, month, day, hour, minute, second, fraction, zone = found.groups()
+    micros = int((fraction or "0")[:6].ljust(6, "0"))
+    offset = _dt.timedelta(0)
+    if zone and zone not in ("Z", "z"):
+        digits = zone[1:].replace(":", "")
+        offset = _dt.timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
+        if zone[0] == "-":
+            offset = -offset
     try:
-        moment = _dt.datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
-    except ValueError:
-        return None
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=_dt.timezone.utc)
-    try:
-        return moment.astimezone(_dt.timezone.utc)
-    except OverflowError:  # an offset that moves it past year 1 or 9999
+        local = _dt.datetime(
+            int(year), int(month), int(day), int(hour), int(minute), int(second or 0), micros,
+            tzinfo=_dt.timezone(offset),
+        )
+        return local.astimezone(_dt.timezone.utc)
+    except (ValueError, OverflowError):  # a day that does not exist, an offset past 9999
         return None
 
 
