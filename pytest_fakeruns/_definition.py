@@ -152,7 +152,7 @@ class Context:
         # show_encoded() inlined: this loop is the per-request cost of every list page
         definition = self.vendor.definition
         cache_key = (True, *sorted(options.items()))
-        poll = self.vendor.progression == "poll"
+        poll = self.vendor.reads_move_runs
         items: list[bytes] = []
         for run in runs:
             if run._step is not None:

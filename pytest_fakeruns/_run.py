@@ -29,6 +29,9 @@ class RunOwner(Protocol):
     def progression(self) -> str: ...
 
     @property
+    def reads_move_runs(self) -> bool: ...
+
+    @property
     def base_url(self) -> str: ...
 
     def _transition(self, run: Run, old: State, new: State) -> None: ...
@@ -173,7 +176,7 @@ class Run:
 
     def _after_api_read(self) -> None:
         """In poll progression, an API read moves the run one vendor step."""
-        if self._step is not None and not self._held and self._owner.progression == "poll":
+        if self._step is not None and not self._held and self._owner.reads_move_runs:
             self._move(self._owner.clock.now())
 
     @property

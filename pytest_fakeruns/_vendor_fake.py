@@ -45,6 +45,7 @@ class VendorFake:
         )
         self.gen = Gen(fake.seed, self.name, faker)
         self.require_auth = True
+        self._quiet_reads = False
         self._deprecations: list[Deprecation] = []
         self._reset_deprecations()
 
@@ -53,6 +54,12 @@ class VendorFake:
     @property
     def base_url(self) -> str:
         return self._fake._base_url(self.name)
+
+    @property
+    def reads_move_runs(self) -> bool:
+        """In poll progression an API read moves a run, unless the answer is being cut
+        (a ``malformed`` fault answers before any state change)."""
+        return self._fake.progression == "poll" and not self._quiet_reads
 
     @property
     def progression(self) -> str:

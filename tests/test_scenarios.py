@@ -375,3 +375,15 @@ def test_a_faulted_write_changes_nothing(fake_runs: FakeRuns, status: int) -> No
         answer = requests.post(url, timeout=5, **kwargs)  # type: ignore[arg-type]
         assert answer.status_code in (200, 201), (vendor, answer.text)
         assert observe() != before, vendor  # type: ignore[operator]
+
+
+@vendors
+@pytest.mark.fake_runs(progression="poll")
+def test_a_cut_answer_moves_nothing_in_poll_mode(api: Api, case: VendorCase) -> None:
+    run = seed_run(api.fake, case)
+    api.fake.inject(error="malformed", vendor=case.name, times=2)
+    for _ in range(2):
+        api.get(case.name, case.run_path(run), headers=case.headers, params=case.params)
+    assert run.state == "waitingToRun"
+    api.get(case.name, case.run_path(run), headers=case.headers, params=case.params)
+    assert run.state == "running"  # the first whole answer is a read that moves it
