@@ -19,7 +19,7 @@ from ._faults import RETRY_AFTER_STATUSES, Fault, check_fault_args
 from ._generator import FakerSource
 from ._http import Request, Response
 from ._journal import Call, assert_called
-from ._router import NearMiss, Route
+from ._router import NearMiss, Route, route_could_serve
 from ._run import Run
 from ._states import State
 from ._vendor_fake import VendorFake
@@ -250,6 +250,8 @@ class FakeRuns:
         check_fault_args(
             status, error, vendor, list(self._vendors), times, after, probability, retry_after
         )
+        if method is not None or path is not None:
+            self._check_scope(vendor, method, path)
         fault = Fault(
             self, status, error, vendor, method, path, times, after, float(probability),
             retry_after,
@@ -257,6 +259,24 @@ class FakeRuns:
         with self.lock:
             self._faults.append(fault)
         return fault
+
+    def _check_scope(self, vendor: str | None, method: str | None, path: str | None) -> None:
+        """A fault whose method or path no route has would never fire: say so now."""
+        vendors = [self._vendors[vendor]] if vendor else list(self._vendors.values())
+        wanted = method.upper() if method else None
+        for candidate in vendors:
+            for route in candidate.router.routes:
+                if wanted is not None and route.method != wanted:
+                    continue
+                if path is None or route_could_serve(route, candidate.router, path):
+                    return
+        where = f"vendor {vendor!r}" if vendor else "any vendor"
+        routes = sorted({str(r) for v in vendors for r in v.router.routes})
+        raise FakeRunsError(
+            f"inject(method={method!r}, path={path!r}) matches no route of {where}, so it "
+            f"would never answer; paths are below the vendor root, for example: "
+            + ", ".join(routes[:8])
+        )
 
     def _drop_fault(self, fault: Fault) -> None:
         with self.lock:

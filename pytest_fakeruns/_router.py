@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
-from ._paths import split_path
+from ._paths import path_matches, split_path
 
 if TYPE_CHECKING:
     from ._definition import Context
@@ -124,8 +124,13 @@ class Router:
         return misses[:most]
 
 
-def route_key(route: Route) -> tuple[str, str]:
-    return (route.method, route.template)
+def route_could_serve(route: Route, router: Router, pattern: str) -> bool:
+    """True when a path pattern (concrete, or with ``{name}`` placeholders) can name ``route``."""
+    sample = "/".join("x" if s.startswith("{") else s for s in route.segments)
+    if path_matches(pattern, "/" + sample, route.template):
+        return True
+    found = router.match(route.method, pattern)
+    return found is not None and found[0] is route
 
 
-__all__ = ["Handler", "NearMiss", "Route", "Router", "route_key"]
+__all__ = ["Handler", "NearMiss", "Route", "Router", "route_could_serve"]

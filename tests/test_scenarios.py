@@ -99,6 +99,24 @@ def test_fault_scope_by_vendor_method_and_path_pattern(api: Api, case: VendorCas
     assert theirs.status_code == 200 and not other.envelope(409, theirs.json())
 
 
+@pytest.mark.parametrize(
+    ("vendor", "method", "path"),
+    [
+        ("coalesce", "GET", "/api/v1/runs"),
+        ("coalesce", "get", "/api/v1/runs/{runID}"),
+        ("coalesce", None, "/api/v1/runs/42"),
+        ("arcgis", "POST", "/system/tasks/{taskID}/runs/{runID}/update"),
+        ("arcgis", None, "/system/tasks/abc/runs"),
+        ("kinetic", None, "/app/api/v1/sources/{x}/runs"),
+        (None, "POST", None),
+    ],
+)
+def test_fault_scopes_that_name_a_route_are_accepted(
+    fake_runs: FakeRuns, vendor: str | None, method: str | None, path: str | None
+) -> None:
+    assert fake_runs.inject(status=500, vendor=vendor, method=method, path=path).active
+
+
 def test_a_fault_is_a_context_manager_and_can_be_removed(fake_runs: FakeRuns) -> None:
     case = CASES[0]
     url = fake_runs.coalesce.base_url + "/api/v1/runs"
@@ -120,6 +138,10 @@ def test_a_fault_is_a_context_manager_and_can_be_removed(fake_runs: FakeRuns) ->
         ({}, "exactly one of status"),
         ({"status": 500, "probability": 1.5}, "probability is a number in (0, 1]"),
         ({"status": 500, "times": 0}, "times is a positive int"),
+        ({"status": 500, "vendor": "coalesce", "path": "/api/v1/run"},
+         "matches no route of vendor 'coalesce', so it would never answer"),
+        ({"status": 500, "vendor": "workiva", "method": "DELETE"}, "matches no route"),
+        ({"status": 500, "path": "/runs"}, "matches no route of any vendor"),
     ],
 )
 def test_fault_misuse_names_the_allowed_values(
