@@ -6,12 +6,12 @@ import html
 from typing import Any
 
 from .._definition import Context, VendorError
-from .._http import Response, dump_json
+from .._http import Response
 from .._params import parse_int
 from .._run import Run
 from .._store import Parent
 from ._arcgis_format import FORMATS, html_runs, inputs, render
-from ._arcgis_task import task_object, with_task
+from ._arcgis_task import task_json, task_object, with_task
 
 RUNS_PATH = "/system/tasks/{taskID}/runs"
 RUN_PATH = RUNS_PATH + "/{runID}"
@@ -72,12 +72,12 @@ def list_runs(ctx: Context) -> Response:
     ordered = parent.indexes["created"].runs  # ascending; the API is newest first
     total = len(ordered)
     picked = [ordered[total - 1 - i] for i in range(start, min(start + num, total))]
-    task = task_object(parent)
     more = start + len(picked) < total
     if f == "json":  # the hot path: cached run fragments around the task, encoded once
         head = {"result": None, "total": total, "num": len(picked), "start": start,
                 "nextStart": start + len(picked) if more else 0}
-        return ctx.json_with_runs(head, "result", picked, shared=dump_json(task), slot=True)
+        return ctx.json_with_runs(head, "result", picked, shared=task_json(parent), slot=True)
+    task = task_object(parent)
     shown = [with_task(ctx.show(run, own=True), task) for run in picked]
     body: dict[str, Any] = {
         "result": shown,

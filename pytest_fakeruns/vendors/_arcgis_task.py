@@ -7,6 +7,7 @@ import random
 from typing import Any
 
 from .._errors import FakeRunsError
+from .._http import dump_json
 from .._store import Parent
 from ._arcgis_format import us_date
 
@@ -120,6 +121,17 @@ def task_object(parent: Parent) -> dict[str, Any]:
         out["updated"] = us_date(parent.updated_at)
     out["taskId"] = parent.key
     return out
+
+
+def task_json(parent: Parent) -> bytes:
+    """``task_object(parent)`` encoded, reused while its changing fields stay the same."""
+    ordered = parent.indexes["created"].runs
+    key = (len(ordered), ordered[-1].created_at_ if ordered else None, parent.updated_at)
+    cached: tuple[Any, bytes] | None = parent.data.get("_task_json")
+    if cached is None or cached[0] != key:
+        cached = (key, dump_json(task_object(parent)))
+        parent.data["_task_json"] = cached
+    return cached[1]
 
 
 def with_task(own: dict[str, Any], task: dict[str, Any]) -> dict[str, Any]:
