@@ -38,6 +38,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    config.pluginmanager.register(DeprecationSummary(), "fakeruns-deprecation-summary")
     config.addinivalue_line(
         "markers",
         "fake_runs(seed, progression, base_urls, strict, instant_sleep, faults): "
@@ -165,36 +166,33 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     return report
 
 
-def pytest_runtest_logreport(report: pytest.TestReport) -> None:
-    # user_properties travel with reports, so this also collects from pytest-xdist workers
-    for name, rows in report.user_properties:
-        if name != _DEPRECATED_PROPERTY:
-            continue
-        for vendor, route, sunset in rows:  # type: ignore[attr-defined]
-            _seen_deprecations[(vendor, route)] = sunset
+class DeprecationSummary:
+    """Collects the deprecated routes a session called; one per pytest config (a pytester run
+    in the same process has its own), fed by reports so pytest-xdist workers count too."""
 
+    def __init__(self) -> None:
+        self.seen: dict[tuple[str, str], str | None] = {}
 
-_seen_deprecations: dict[tuple[str, str], str | None] = {}
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        for name, rows in report.user_properties:
+            if name != _DEPRECATED_PROPERTY:
+                continue
+            for vendor, route, sunset in rows:  # type: ignore[attr-defined]
+                self.seen[(vendor, route)] = sunset
 
-
-def pytest_terminal_summary(terminalreporter: Any) -> None:
-    if not _seen_deprecations:
-        return
-    terminalreporter.section("pytest-fakeruns: deprecated endpoints called")
-    today = _dt.datetime.now(_dt.timezone.utc)
-    for (vendor, route), sunset in sorted(_seen_deprecations.items()):
-        if sunset is None:
-            when = "no sunset"
-        else:
-            moment = _dt.datetime.fromisoformat(sunset)
-            days = (moment - today).days
-            left = f"{days} days left" if days >= 0 else f"passed {-days} days ago"
-            when = f"sunset {moment.date().isoformat()} ({left})"
-        terminalreporter.write_line(f"{vendor} {route}: {when}")
-    _seen_deprecations.clear()
-
-
-def pytest_unconfigure(config: pytest.Config) -> None:
-    _seen_deprecations.clear()
+    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        if not self.seen:
+            return
+        terminalreporter.section("pytest-fakeruns: deprecated endpoints called")
+        today = _dt.datetime.now(_dt.timezone.utc)
+        for (vendor, route), sunset in sorted(self.seen.items()):
+            if sunset is None:
+                when = "no sunset"
+            else:
+                moment = _dt.datetime.fromisoformat(sunset)
+                days = (moment - today).days
+                left = f"{days} days left" if days >= 0 else f"passed {-days} days ago"
+                when = f"sunset {moment.date().isoformat()} ({left})"
+            terminalreporter.write_line(f"{vendor} {route}: {when}")
 
 

@@ -347,3 +347,26 @@ def test_no_deprecation_summary_when_nothing_deprecated_was_called(
     result = pytester.runpytest()
     result.assert_outcomes(passed=1)
     assert "deprecated endpoints" not in result.stdout.str()
+
+
+def test_deprecation_summary_collects_from_xdist_workers(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        f"""
+        import datetime as dt
+        import pytest, requests
+        from pytest_fakeruns import DeprecatedEndpointWarning
+
+        @pytest.mark.parametrize("n", range(4))
+        def test_it(fake_runs, n):
+            now = fake_runs.clock.now()
+            fake_runs.coalesce.deprecate(now, None, path="/api/v1/runs/{{runID}}")
+            run = fake_runs.coalesce.add_run()
+            with pytest.warns(DeprecatedEndpointWarning):
+                requests.get("{RUNS_URL}/" + str(run.id), headers={AUTH})
+        """
+    )
+    result = pytester.runpytest_subprocess("-p", "xdist", "-n", "2")
+    result.assert_outcomes(passed=4)
+    result.stdout.fnmatch_lines(
+        ["*deprecated endpoints called*", "coalesce GET /api/v1/runs/{runID}: no sunset"]
+    )
