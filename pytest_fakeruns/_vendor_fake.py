@@ -12,7 +12,7 @@ from ._definition import Context, VendorDefinition, VendorError
 from ._deprecation import Deprecation, as_instant
 from ._errors import DeprecatedEndpointWarning, FakeRunsError, unexpected
 from ._generator import FakerSource, Gen
-from ._history import distinct_seconds, draw_positions, reached_instants
+from ._history import distinct_seconds, draw_positions, gc_paused, reached_instants
 from ._http import Request, Response
 from ._router import Route, Router
 from ._run import Run
@@ -121,7 +121,7 @@ class VendorFake:
         """
         if not isinstance(count, int) or isinstance(count, bool) or count < 0:
             raise FakeRunsError(f"add_runs(count) takes an int >= 0, not {count!r}")
-        with self.lock:
+        with self.lock, gc_paused(count >= 1000):
             fields = dict(fields)
             if count > 1 and self.definition.id_field in fields:
                 raise FakeRunsError(
