@@ -336,3 +336,21 @@ def test_sorted_index_appends_and_resorts_after_a_back_dated_insert() -> None:
     assert index.keys == [1, 2, 3, 5]
     assert [r.key for r in index.runs] == [1, 2, 3, 5]  # type: ignore[attr-defined]
     assert (index.bisect_left(3), index.bisect_right(3), len(index)) == (2, 3, 4)
+
+
+@pytest.mark.parametrize("enabled_before", [True, False])
+def test_a_large_add_runs_leaves_the_garbage_collector_as_it_found_it(
+    enabled_before: bool,
+) -> None:
+    import gc
+
+    from pytest_fakeruns import FakeRuns
+
+    fake = FakeRuns(seed=1)
+    if not enabled_before:
+        gc.disable()
+    try:
+        fake.kinetic.add_runs(1500)
+        assert gc.isenabled() is enabled_before
+    finally:
+        gc.enable()
