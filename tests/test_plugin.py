@@ -117,6 +117,10 @@ def test_default_seed_is_stable_per_node_id_and_differs_between_tests(
     assert len(lines) == 4
     assert lines[:2] == lines[2:]  # same node id, same seed, same data, run after run
     assert lines[0].split(",")[1] != lines[1].split(",")[1]  # another test, another seed
+    # under pytest-xdist, in other processes, each test still gets its own seed and data
+    (pytester.path / "seeds.txt").unlink()
+    pytester.runpytest_subprocess("-p", "xdist", "-n", "2").assert_outcomes(passed=2)
+    assert sorted((pytester.path / "seeds.txt").read_text().splitlines()) == sorted(lines[:2])
 
 
 def test_a_failing_test_reports_its_seed(pytester: pytest.Pytester) -> None:
