@@ -251,6 +251,10 @@ class VendorDefinition:
         raise FakeRunsError when it is not a valid id of this vendor."""
         return value
 
+    def canonical_parent(self, key: str) -> str:
+        """A parent key in the form the store keeps it (Enterprise Tester: lowercase GUIDs)."""
+        return key
+
     def serialize(self, run: Run, **options: Any) -> Any:
         """The run as one item of the list answer shows it (options: the vendor's expansions)."""
         raise NotImplementedError

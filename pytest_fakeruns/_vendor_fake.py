@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import threading
 import warnings
@@ -161,6 +162,9 @@ class VendorFake:
     def get(self, run_id: object) -> Run:
         with self.lock:
             run = self.store.get(run_id)
+            if run is None and isinstance(run_id, str) and not self.definition.int_ids:
+                with contextlib.suppress(FakeRunsError):  # another spelling of a valid id
+                    run = self.store.get(self.definition.canonical_id(run_id))
         if run is None:
             raise KeyError(f"{self.name} has no run with id {run_id!r}")
         return run
@@ -175,7 +179,7 @@ class VendorFake:
                 if want not in (run.state_.value, run.status):
                     return False
             elif key == self.definition.parent_keyword or key in self.definition.parent_aliases:
-                if run.parent != str(want):
+                if run.parent != self.definition.canonical_parent(str(want)):
                     return False
             elif key == "outcome":
                 if run.outcome_.value != want:

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from pytest_fakeruns import FakeRunsError
+from pytest_fakeruns import FakeRuns, FakeRunsError
 from pytest_fakeruns.vendors._et_data import duration_text
 from tests._clients import Api
 
@@ -706,3 +706,10 @@ def test_chosen_ids_are_guids_written_lowercase(api: Api) -> None:
         et.add_run(Id="run-1")
     with pytest.raises(FakeRunsError, match="already has a run"):
         et.add_run(Id=run.id.upper())
+
+
+def test_python_side_lookups_accept_any_guid_spelling(fake_runs: FakeRuns) -> None:
+    run = fake_runs.enterprise_tester.add_run(assignment_id=AID.upper())
+    assert run.parent == AID
+    assert fake_runs.enterprise_tester.runs(assignment_id=AID.upper()) == [run]
+    assert fake_runs.enterprise_tester.get(str(run.id).upper()) is run

@@ -121,6 +121,9 @@ class EnterpriseTester(VendorDefinition):
     def canonical_id(self, value: str) -> str:
         return _guid_field("Id", value)
 
+    def canonical_parent(self, key: str) -> str:
+        return guid(key) or key
+
     def run_fields(
         self, gen: Gen, parent: Parent, given: dict[str, Any], at: Position
     ) -> dict[str, Any]:
