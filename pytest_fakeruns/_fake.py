@@ -57,6 +57,22 @@ def _root_key(parts: SplitResult) -> tuple[str, str]:
     return scheme, f"{host}:{port}" if port else host
 
 
+RootIndex = dict[tuple[str, str], list[tuple[str, "VendorFake"]]]
+
+
+def _locate_in(index: RootIndex, parts: SplitResult) -> tuple[VendorFake, str] | None:
+    entries = index.get(_root_key(parts))
+    if not entries:
+        return None
+    path = parts.path or "/"
+    for prefix, vendor in entries:
+        if not prefix:
+            return vendor, path
+        if path == prefix or path.startswith(prefix + "/"):
+            return vendor, path[len(prefix) :] or "/"
+    return None
+
+
 class FakeRuns:
     """Every vendor, one clock, one journal, one set of faults; see the README for a tour."""
 
@@ -101,6 +117,7 @@ class FakeRuns:
         self._fault_rng = random.Random(f"{seed}:faults")
         self._exit: contextlib.ExitStack | None = None
         self._responses: _responses.RequestsMock | None = None
+        self._moved_roots: RootIndex = {}  # the usual roots, while served over HTTP
         self.in_process = True  # False while served over HTTP: requests then use the socket
         self._server_url: str | None = None  # the HTTP server's root while served
 
@@ -161,7 +178,7 @@ class FakeRuns:
         self._index_roots()
 
     def _index_roots(self) -> None:
-        index: dict[tuple[str, str], list[tuple[str, VendorFake]]] = {}
+        index: RootIndex = {}
         for name, url in self._base_urls.items():
             parts = urlsplit(url)
             index.setdefault(_root_key(parts), []).append(
@@ -187,16 +204,7 @@ class FakeRuns:
     def locate(self, url: str | SplitResult) -> tuple[VendorFake, str] | None:
         """The vendor whose root ``url`` lies under, and the path below that root."""
         parts = urlsplit(url) if isinstance(url, str) else url
-        entries = self._roots.get(_root_key(parts))
-        if not entries:
-            return None
-        path = parts.path or "/"
-        for prefix, vendor in entries:
-            if not prefix:
-                return vendor, path
-            if path == prefix or path.startswith(prefix + "/"):
-                return vendor, path[len(prefix) :] or "/"
-        return None
+        return _locate_in(self._roots, parts)
 
     def intercepts(self, url: str) -> bool:
         """True when an in-process transport should answer ``url`` from the fake."""
@@ -396,12 +404,26 @@ class FakeRuns:
     def _serving_roots(self, roots: Mapping[str, str]) -> Iterator[None]:
         """Point vendors at other roots for a while (the HTTP server's own URLs)."""
         saved = dict(self._base_urls)
+        moved_index = self._roots
         self._set_base_urls(roots)
+        self._moved_roots = moved_index
         try:
             yield
         finally:
             self._base_urls = saved
+            self._moved_roots = {}
             self._index_roots()
+
+    def moved(self, url: str) -> str | None:
+        """While served over HTTP: the message for a request to a vendor's usual root."""
+        found = _locate_in(self._moved_roots, urlsplit(url)) if self._moved_roots else None
+        if found is None:
+            return None
+        vendor = found[0]
+        return (
+            f"pytest-fakeruns: {vendor.name} is served at {vendor.base_url} during this test "
+            f"(fake_runs_server); {url} is not faked"
+        )
 
     def __repr__(self) -> str:
         return f"<FakeRuns seed={self.seed} progression={self.progression!r}>"

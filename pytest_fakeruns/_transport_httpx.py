@@ -30,6 +30,13 @@ def _to_httpx(response: Response, request: httpx.Request) -> httpx.Response:
     )
 
 
+def _refuse_moved(fake: FakeRuns, request: httpx.Request) -> None:
+    """While served over HTTP, a vendor's usual root is refused, never sent to the network."""
+    moved = fake.moved(str(request.url))
+    if moved is not None:
+        raise httpx.ConnectError(moved, request=request)
+
+
 def _neutral(request: httpx.Request, body: bytes) -> Request:
     return Request(request.method, str(request.url), request.headers, body)
 
@@ -41,6 +48,7 @@ def installed(fake: FakeRuns) -> Any:
 
     def handle_request(self: httpx.HTTPTransport, request: httpx.Request) -> httpx.Response:
         if not fake.intercepts(str(request.url)):
+            _refuse_moved(fake, request)
             return real_sync(self, request)
         response = fake.handle(_neutral(request, request.read()))
         assert response is not None
@@ -50,6 +58,7 @@ def installed(fake: FakeRuns) -> Any:
         self: httpx.AsyncHTTPTransport, request: httpx.Request
     ) -> httpx.Response:
         if not fake.intercepts(str(request.url)):
+            _refuse_moved(fake, request)
             return await real_async(self, request)
         response = fake.handle(_neutral(request, await request.aread()))
         assert response is not None

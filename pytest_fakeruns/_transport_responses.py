@@ -24,11 +24,15 @@ class FakeEntry(responses.CallbackResponse):
         self.fake = fake
 
     def matches(self, request: PreparedRequest) -> tuple[bool, str]:
-        if self.fake.intercepts(str(request.url)):
+        url = str(request.url)
+        if self.fake.intercepts(url) or self.fake.moved(url):
             return True, ""
         return False, "not under a faked vendor root"
 
     def _answer(self, request: PreparedRequest) -> Any:
+        moved = self.fake.moved(str(request.url))
+        if moved is not None:
+            return requests.ConnectionError(moved, request=request)
         body = request.body
         if isinstance(body, str):
             body = body.encode("utf-8")

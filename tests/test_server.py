@@ -397,3 +397,26 @@ def test_resetting_the_tests_own_mocks_keeps_the_server_reachable(
     )
     assert answer.status_code == 200
     assert len(answer.json()["data"]) == 2
+
+
+def test_the_usual_roots_are_refused_while_served_never_sent_out(
+    fake_runs_server: FakeRuns,
+) -> None:
+    import asyncio
+
+    import httpx
+
+    usual = "https://app.coalescesoftware.io/api/v1/runs"
+    message = "coalesce is served at http://127.0.0.1:"
+    with pytest.raises(requests.ConnectionError, match=message):
+        requests.get(usual, headers=AUTH, timeout=5)
+    with pytest.raises(httpx.ConnectError, match=message):
+        httpx.get(usual, headers=AUTH)
+
+    async def go() -> None:
+        async with httpx.AsyncClient() as client:
+            await client.get(usual, headers=AUTH)
+
+    with pytest.raises(httpx.ConnectError, match="is not faked"):
+        asyncio.run(go())
+    assert fake_runs_server.calls == []
