@@ -112,13 +112,6 @@ class Context:
         run._after_api_read()
         return shown
 
-    def show_encoded(self, run: Run, **options: Any) -> bytes:
-        """``show()`` as JSON bytes (cached too): the fragments of a page body."""
-        run._catch_up()
-        encoded: bytes = self._serialized(run, True, options)
-        run._after_api_read()
-        return encoded
-
     def _serialized(self, run: Run, encoded: bool, options: dict[str, Any]) -> Any:
         definition = self.vendor.definition
         if not definition.cache_serialized:
@@ -149,19 +142,13 @@ class Context:
 
         ``shared``: the encoded value that replaces ``SHARED_SLOT`` in every item.
         """
-        # show_encoded() inlined: this loop is the per-request cost of every list page
-        definition = self.vendor.definition
-        cache_key = (True, *sorted(options.items()))
+        # show() for many runs at once, as JSON: this loop is the cost of every list page
         poll = self.vendor.reads_move_runs
         items: list[bytes] = []
         for run in runs:
             if run._step is not None:
                 run._catch_up()
-            cached = run._shown.get(cache_key) if definition.cache_serialized else None
-            if cached is not None and cached[0] == run._version:
-                items.append(cached[1])
-            else:
-                items.append(self._serialized(run, True, options))
+            items.append(self._serialized(run, True, options))
             if poll:
                 run._after_api_read()
         if shared is not None:

@@ -13,6 +13,7 @@ import requests
 
 from pytest_fakeruns import FakeRuns, FakeRunsError, Run
 from tests._clients import Api
+from tests._golden import shape
 
 UTC = dt.timezone.utc
 TASK = "3e5c0f1b9a7d4c2e8f6a1b0d9c8e7f65"
@@ -103,15 +104,6 @@ CONTRACT_PJSON = """{
   "start": 0,
   "nextStart": 1
 }"""
-
-
-def shape(value: Any) -> Any:
-    """Keys (in order), nesting and value types; lists by their first item."""
-    if isinstance(value, dict):
-        return [(k, shape(v)) for k, v in value.items()]
-    if isinstance(value, list):
-        return ["list", shape(value[0]) if value else None]
-    return type(value).__name__
 
 
 def error(code: int, message: str, details: list[str] | None = None) -> dict[str, Any]:

@@ -16,6 +16,7 @@ import requests
 
 from pytest_fakeruns import DeprecatedEndpointWarning, FakeRuns, FakeRunsError, Run
 from tests._clients import Api
+from tests._golden import shape
 
 UTC = dt.timezone.utc
 NOW = dt.datetime(2026, 3, 2, 12, 0, 0, tzinfo=UTC)  # before the list route's sunset
@@ -96,15 +97,6 @@ def before_sunset(fake_runs: FakeRuns) -> Iterator[None]:
 
 def cursor(text: str) -> str:
     return base64.urlsafe_b64encode(text.encode()).rstrip(b"=").decode()
-
-
-def shape(value: Any) -> Any:
-    """Keys (in order), nesting and value types; lists by their first item."""
-    if isinstance(value, dict):
-        return [(k, shape(v)) for k, v in value.items()]
-    if isinstance(value, list):
-        return ["list", shape(value[0]) if value else None]
-    return type(value).__name__
 
 
 def walk(api: Api, first: str, params: dict[str, str] | None = None,
