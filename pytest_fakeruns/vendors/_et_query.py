@@ -12,8 +12,8 @@ from typing import Any
 
 from .._run import Run
 from .._store import Parent
-from ._lazy_order import ordered
-from ._odata import DATETIME, GUID, INT, STRING, Field, parse_filter, parse_orderby
+from .common.lazy_order import ordered
+from .common.odata import DATETIME, GUID, INT, STRING, Field, parse_filter, parse_orderby
 
 ENTITY = "ScriptRun"
 DEFAULT_ORDER = [("CreatedAt", True)]

@@ -19,7 +19,7 @@ from .._run import Run
 from .._states import State
 from .._store import Parent
 from .._vocabulary import Position, Step, Vocabulary
-from ._basic_auth import basic_user
+from .common.basic_auth import basic_user
 from ._et_data import (
     ADMINISTRATOR,
     EXPANSIONS,
@@ -40,7 +40,7 @@ from ._et_query import (
     created_key,
     select,
 )
-from ._odata import ODataError
+from .common.odata import ODataError
 
 CONTENT_TYPE = "application/json; charset=utf-8"
 REALM = 'Basic realm="Enterprise Tester"'

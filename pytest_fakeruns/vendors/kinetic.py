@@ -18,9 +18,9 @@ from .._run import Run
 from .._states import State
 from .._store import Parent
 from .._vocabulary import Position, Step, Vocabulary
-from ._basic_auth import basic_user
+from .common.basic_auth import basic_user
 from ._kinetic_tasks import SYSTEM, check_tasks, run_object
-from ._lazy_order import ordered
+from .common.lazy_order import ordered
 
 CONTENT_TYPE = "application/json"
 REALM = 'Basic realm="Kinetic Task"'

@@ -9,8 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from .._run import Run
-from .._store import Parent
+from pytest_fakeruns.vendor_kit import Parent, Run
 
 
 def ordered(parent: Parent, name: str, key: Callable[[Run], Any]) -> list[Run]:
