@@ -1,56 +1,27 @@
-"""Coalesce API: runs and the job scheduler (contracts/coalesce.md).
-
-This module holds the vendor's data (vocabulary, envelopes, generated fields), the two run
-shapes and the ``/api/v1/runs`` routes; the ``/scheduler`` routes live in
-``_coalesce_scheduler``.
+"""Coalesce data: environments, the fields of a generated run, and the two shapes of a run
+(docs/contracts/coalesce.md sections 4, 5).
 """
 
 from __future__ import annotations
 
-import bisect
-import heapq
-import math
-from collections.abc import Callable
-from operator import attrgetter
 from typing import Any
 
-from .._definition import Context, VendorDefinition
-from .._errors import FakeRunsError
-from .._generator import Gen
-from .._http import Response, json_response
-from .._params import iso_seconds, one_of, parse_bool, parse_instant, parse_int
-from .._router import Route
-from .._run import Run
-from .._states import State
-from .._store import Parent
-from .._vocabulary import Position, Step, Vocabulary
-from ._coalesce_scheduler import DEFAULT_PARALLELISM, cancel_run, rerun, run_status, start_run
+from pytest_fakeruns.vendor_kit import (
+    FakeRunsError,
+    Gen,
+    Parent,
+    Position,
+    Run,
+    State,
+    iso_seconds,
+    one_of,
+)
 
-CONTENT_TYPE = "application/json; charset=utf-8"
-ORDER_BY = ("id", "runStartTime", "runEndTime")
-DIRECTIONS = ("asc", "desc")
+from .scheduler import DEFAULT_PARALLELISM
+
 RUN_TYPES = ("deploy", "refresh")
-STATUSES = ("canceled", "completed", "failed", "initializing", "rendering", "running",
-            "waitingToRun")
-MAX_LIMIT = 1000
-DEFAULT_LIMIT = 25
 PUBLIC_CREDENTIALS = ("snowflakeAccount", "snowflakeAuthType", "snowflakeUsername",
                       "snowflakeRole", "snowflakeWarehouse")
-
-# status -> (errorString, default errorDetail), contract section 7
-ERRORS: dict[int, tuple[str, str]] = {
-    400: ("Bad Request", "The request was invalid."),
-    401: ("Unauthorized", "A valid bearer token is required."),
-    403: ("Forbidden", "This token may not perform the requested operation."),
-    404: ("Not Found", "The requested resource was not found."),
-    409: ("Conflict", "The run changed while the request was processed."),
-    410: ("Gone", "This endpoint is no longer available."),
-    429: ("Too Many Requests", "Rate limit exceeded."),
-    500: ("Internal Server Error", "An unexpected error occurred."),
-    502: ("Bad Gateway", "An upstream system returned an error."),
-    503: ("Service Unavailable", "The service is temporarily unavailable."),
-    504: ("Gateway Timeout", "An upstream system did not respond in time."),
-}
 
 FAILURE_REASONS = (
     "SQL compilation error: Object 'ANALYTICS.STG_ORDERS' does not exist or not authorized.",
@@ -68,121 +39,55 @@ RUN_FIELDS = (
 )
 
 
-class Coalesce(VendorDefinition):
-    name = "coalesce"
-    default_base_url = "https://app.coalescesoftware.io"
-    parent_keyword = "environment_id"
-    parent_aliases = ("environmentID",)
-    int_ids = True
-    content_type = CONTENT_TYPE
-    cache_serialized = True
-    distinct_instants = True
-    vocabulary = Vocabulary(
-        steps=(
-            Step("waitingToRun", State.WAITING),
-            Step("initializing", State.RUNNING, 0.15),
-            Step("rendering", State.RUNNING, 0.15),
-            Step("running", State.RUNNING, 0.70),
-        ),
-        terminal_words={
-            State.COMPLETED: "completed",
-            State.FAILED: "failed",
-            State.CANCELED: "canceled",
-        },
-        durations={State.WAITING: 3.0, State.RUNNING: 30.0},
-        status_field="runStatus",
-    )
+def new_parent(gen: Gen, key: str | None) -> tuple[str, dict[str, Any]]:
+    rng = gen.derived(f"environment:{key}")
+    if key is None:
+        key = str(rng.randint(1, 40))
+    account = f"{gen.hex(7, rng).upper()}.us-east-1"
+    return key, {"snowflakeAccount": account, "userID": gen.hex(28, rng)}
 
-    def routes(self) -> list[Route]:
-        return [
-            Route("GET", "/api/v1/runs", list_runs, list_route=True),
-            Route("GET", "/api/v1/runs/{runID}", get_run),
-            Route("POST", "/scheduler/startRun", start_run),
-            Route("GET", "/scheduler/runStatus", run_status),
-            Route("POST", "/scheduler/cancelRun", cancel_run),
-            Route("POST", "/scheduler/rerun", rerun),
-        ]
 
-    def authenticate(self, ctx: Context) -> None:
-        header = ctx.request.headers.get("Authorization")
-        if header is None and not ctx.vendor.require_auth:
-            return
-        scheme, _, token = (header or "").partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
-            raise ctx.fail(401)
-
-    def error(self, ctx: Context, status: int, message: str | None, **extra: Any) -> Response:
-        word, default = ERRORS.get(status, ("Error", "The request failed."))
-        if message is None and status == 404:
-            if ctx.route is None:
-                message = f"No route matches {ctx.request.method} {ctx.path}."
-            elif "runID" in ctx.params:
-                message = f"Run {ctx.params['runID']} was not found."
-        body = {"error": {"errorString": word, "errorDetail": message or default}}
-        return json_response(body, status, CONTENT_TYPE)
-
-    def new_parent(self, gen: Gen, key: str | None) -> tuple[str, dict[str, Any]]:
-        rng = gen.derived(f"environment:{key}")
-        if key is None:
-            key = str(rng.randint(1, 40))
-        account = f"{gen.hex(7, rng).upper()}.us-east-1"
-        return key, {"snowflakeAccount": account, "userID": gen.hex(28, rng)}
-
-    def run_fields(
-        self, gen: Gen, parent: Parent, given: dict[str, Any], at: Position
-    ) -> dict[str, Any]:
-        unknown = sorted(set(given) - set(RUN_FIELDS))
-        if unknown:
-            raise FakeRunsError(
-                f"coalesce add_run() got unknown field(s) {', '.join(unknown)}; allowed: "
-                "state/runStatus, outcome, created_at, durations, reason, "
-                f"environment_id/environmentID, {', '.join(RUN_FIELDS)}"
-            )
-        rnd = gen.rng.random
-        run_type = given.pop("runType", None) or ("deploy" if rnd() < 0.2 else "refresh")
-        if run_type not in RUN_TYPES:
-            raise FakeRunsError(f"runType={run_type!r}; use one of {one_of(RUN_TYPES)}")
-        given_creds = given.pop("userCredentials", None) or {}
-        if not isinstance(given_creds, dict):
-            raise FakeRunsError("userCredentials is a dict like {'snowflakeRole': 'LOADER'}")
-        shared = _credentials(gen, parent)
-        creds = shared[int(rnd() * len(shared))]
-        if given_creds:
-            creds = {**creds, **given_creds}  # what is not given keeps its generated value
-        fields: dict[str, Any] = {
-            "runType": run_type,
-            "environmentID": parent.key,
-            "parallelism": DEFAULT_PARALLELISM,
-            "nodesInRun": 3 + int(rnd() * 238),
-            "runTimeParameters": {},
-            "userID": parent.data["userID"],
-            "userCredentials": creds,  # shared by the parent's runs: never mutated
-        }
-        if run_type == "deploy":
-            fields["deployCommit"] = gen.hex(40)
-            fields["deployCommitMessage"] = gen.pick("commits", 12, _commit_message)
-        else:
-            fields["jobID"] = str(1 + int(rnd() * 30))
-            fields["includeNodesSelector"] = ""
-            fields["excludeNodesSelector"] = ""
-        if at.state is State.FAILED and "runFailureReason" not in given:
-            fields["runFailureReason"] = FAILURE_REASONS[int(rnd() * len(FAILURE_REASONS))]
-        fields.update(given)
-        return fields
-
-    def serialize(self, run: Run, detail: bool = False, **options: Any) -> Any:
-        return full_run(run) if detail else summary_run(run)
-
-    def history_mix(self) -> list[tuple[float, str, bool]]:
-        return [
-            (0.78, "completed", True),
-            (0.12, "failed", True),
-            (0.03, "canceled", True),
-            (0.02, "canceled", False),
-            (0.01, "initializing", True),
-            (0.02, "running", True),
-            (0.02, "waitingToRun", True),
-        ]
+def run_fields(
+    gen: Gen, parent: Parent, given: dict[str, Any], at: Position
+) -> dict[str, Any]:
+    unknown = sorted(set(given) - set(RUN_FIELDS))
+    if unknown:
+        raise FakeRunsError(
+            f"coalesce add_run() got unknown field(s) {', '.join(unknown)}; allowed: "
+            "state/runStatus, outcome, created_at, durations, reason, "
+            f"environment_id/environmentID, {', '.join(RUN_FIELDS)}"
+        )
+    rnd = gen.rng.random
+    run_type = given.pop("runType", None) or ("deploy" if rnd() < 0.2 else "refresh")
+    if run_type not in RUN_TYPES:
+        raise FakeRunsError(f"runType={run_type!r}; use one of {one_of(RUN_TYPES)}")
+    given_creds = given.pop("userCredentials", None) or {}
+    if not isinstance(given_creds, dict):
+        raise FakeRunsError("userCredentials is a dict like {'snowflakeRole': 'LOADER'}")
+    shared = _credentials(gen, parent)
+    creds = shared[int(rnd() * len(shared))]
+    if given_creds:
+        creds = {**creds, **given_creds}  # what is not given keeps its generated value
+    fields: dict[str, Any] = {
+        "runType": run_type,
+        "environmentID": parent.key,
+        "parallelism": DEFAULT_PARALLELISM,
+        "nodesInRun": 3 + int(rnd() * 238),
+        "runTimeParameters": {},
+        "userID": parent.data["userID"],
+        "userCredentials": creds,  # shared by the parent's runs: never mutated
+    }
+    if run_type == "deploy":
+        fields["deployCommit"] = gen.hex(40)
+        fields["deployCommitMessage"] = gen.pick("commits", 12, _commit_message)
+    else:
+        fields["jobID"] = str(1 + int(rnd() * 30))
+        fields["includeNodesSelector"] = ""
+        fields["excludeNodesSelector"] = ""
+    if at.state is State.FAILED and "runFailureReason" not in given:
+        fields["runFailureReason"] = FAILURE_REASONS[int(rnd() * len(FAILURE_REASONS))]
+    fields.update(given)
+    return fields
 
 
 def _credentials(gen: Gen, parent: Parent) -> list[dict[str, str]]:
@@ -278,133 +183,6 @@ def full_run(run: Run) -> dict[str, Any]:
     return out
 
 
-# -- GET /api/v1/runs ------------------------------------------------------------------------
-
-
-def _enum(ctx: Context, name: str, allowed: tuple[str, ...]) -> str | None:
-    value = ctx.query.get(name)
-    if value is not None and value not in allowed:
-        raise ctx.fail(400, f"{name} must be one of {one_of(allowed)}")
-    return value
-
-
-def list_runs(ctx: Context) -> Response:
-    q = ctx.query
-    limit = DEFAULT_LIMIT
-    if "limit" in q:
-        parsed = parse_int(q["limit"])
-        if parsed is None or not 1 <= parsed <= MAX_LIMIT:
-            raise ctx.fail(400, f"limit must be an integer from 1 to {MAX_LIMIT}")
-        limit = parsed
-    order_by = _enum(ctx, "orderBy", ORDER_BY) or "id"
-    desc = (_enum(ctx, "orderByDirection", DIRECTIONS) or "desc") == "desc"
-    cursor: Any = None
-    if "startingFrom" in q:
-        raw = q["startingFrom"]
-        cursor = parse_int(raw) if order_by == "id" else parse_instant(raw)
-        if cursor is None:
-            wanted = "a run ID (an integer)" if order_by == "id" else "an ISO 8601 date-time"
-            raise ctx.fail(400, f"startingFrom must be {wanted} when orderBy={order_by}")
-    run_type = _enum(ctx, "runType", RUN_TYPES)
-    status = _enum(ctx, "runStatus", STATUSES)
-    detail = False
-    if "detail" in q:
-        flag = parse_bool(q["detail"])
-        if flag is None:
-            raise ctx.fail(400, "detail must be true or false")
-        detail = flag
-
-    store = ctx.vendor.store
-    store.catch_up()
-    env = q.get("environmentID")
-    pool = store.runs  # ascending by id, as every list of runs in the store
-    if env is not None:
-        parent = store.parent(env)
-        pool = parent.runs if parent is not None else []  # unknown: an empty page, no 404
-
-    def keep(run: Run) -> bool:
-        return (run_type is None or run.fields["runType"] == run_type) and (
-            status is None or run.status == status
-        )
-
-    if order_by == "id":
-        page, next_key = _page_by_id(pool, cursor, desc, limit, keep)
-    else:
-        page, next_key = _page_by_time(pool, _TIME_KEYS[order_by], cursor, desc, limit, keep)
-    body: dict[str, Any] = {
-        "limit": limit,
-        "orderByDirection": "desc" if desc else "asc",
-        "orderBy": order_by,
-        "data": None,  # filled from the runs' cached fragments, here in key order
-    }
-    if next_key is not None:
-        body["next"] = next_key
-    return ctx.json_with_runs(body, "data", page, detail=detail)
-
-
-def _id(run: Run) -> int:
-    return int(run.id)
-
-
-def _page_by_id(
-    pool: list[Run], cursor: int | None, desc: bool, limit: int, keep: Callable[[Run], bool]
-) -> tuple[list[Run], str | None]:
-    """A page past the exclusive cursor and its ``next``; ``pool`` is ascending by id."""
-    if desc:
-        end = len(pool) if cursor is None else bisect.bisect_left(pool, cursor, key=_id)
-        walk = (pool[i] for i in range(end - 1, -1, -1))
-    else:
-        start = 0 if cursor is None else bisect.bisect_right(pool, cursor, key=_id)
-        walk = (pool[i] for i in range(start, len(pool)))
-    page: list[Run] = []
-    for run in walk:
-        if keep(run):
-            if len(page) == limit:
-                return page, str(page[-1].id)
-            page.append(run)
-    return page, None
-
-
-_TIME_KEYS: dict[str, Callable[[Run], Any]] = {
-    "runStartTime": attrgetter("started_at_"),
-    "runEndTime": attrgetter("ended_at_"),
-}
-
-
-def _page_by_time(
-    pool: list[Run],
-    stamp: Callable[[Run], Any],
-    cursor: Any,
-    desc: bool,
-    limit: int,
-    keep: Callable[[Run], bool],
-) -> tuple[list[Run], str | None]:
-    """A page of the runs that have the timestamp, keyed on the instant as shown (whole
-    seconds) then id; runs on the cursor's instant are past it, as with the real API."""
-    bound = None if cursor is None else cursor.timestamp()
-    keyed: list[tuple[int, int, Run]] = []
-    for run in pool:
-        moment = stamp(run)
-        if moment is None or not keep(run):
-            continue
-        second = math.floor(moment.timestamp())
-        if bound is None or (second < bound if desc else second > bound):
-            keyed.append((second, _id(run), run))
-    pick = heapq.nlargest if desc else heapq.nsmallest
-    page = pick(limit, keyed)
-    if not page:
-        return [], None
-    last = page[-1][0]
-    follows = any(k[0] < last if desc else k[0] > last for k in keyed)
-    return [k[2] for k in page], iso_seconds(stamp(page[-1][2])) if follows else None
-
-
-# -- GET /api/v1/runs/{runID} ----------------------------------------------------------------
-
-
-def get_run(ctx: Context) -> Response:
-    run_id = parse_int(ctx.params["runID"])
-    if run_id is None:
-        raise ctx.fail(400, "runID must be an integer")
-    run = ctx.run_or_fail(run_id, 404, f"Run {run_id} was not found.")
-    return ctx.json(ctx.show(run, detail=True))
+def serialize(run: Run, detail: bool = False) -> dict[str, Any]:
+    """``detail=True``: the full object; otherwise the summary item (also ``run.to_json()``)."""
+    return full_run(run) if detail else summary_run(run)

@@ -7,11 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._definition import Context
-from .._http import Response
-from .._params import one_of, parse_int
-from .._run import Run
-from .._store import Parent
+from pytest_fakeruns.vendor_kit import Context, Parent, Response, Run, one_of, parse_int
 
 AUTH_TYPES = ("Basic", "KeyPair", "OAuth")
 # credentials each snowflakeAuthType needs (contract 3.3)
