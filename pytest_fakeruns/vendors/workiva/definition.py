@@ -1,23 +1,34 @@
-"""Workiva Platform API: the deprecated prototype script-runs list and the token endpoint
-(contracts/workiva.md)."""
+"""Workiva Platform API: the definition (docs/contracts/workiva.md).
+
+Class data, vocabulary, the default deprecation of the list, the routes table, bearer auth and
+the error envelope. The list handler lives in ``handlers``, the token endpoint in ``token``;
+scripts, run fields and the run object in ``data``.
+"""
 
 from __future__ import annotations
 
 import datetime as _dt
 from typing import Any
 
-from .._definition import Context, DeprecationSpec, VendorDefinition
-from .._errors import FakeRunsError
-from .._generator import Gen
-from .._http import Response, json_response
-from .._params import iso_seconds
-from .._router import Route
-from .._run import Run
-from .._states import State
-from .._store import Parent
-from .._vocabulary import Position, Step, Vocabulary
-from ._workiva_list import LIST_PATH, X_VERSION, created_key, list_runs
-from ._workiva_token import TOKEN_PATH, check_token, issue_token
+from pytest_fakeruns.vendor_kit import (
+    Context,
+    DeprecationSpec,
+    Gen,
+    Parent,
+    Position,
+    Response,
+    Route,
+    Run,
+    State,
+    Step,
+    VendorDefinition,
+    Vocabulary,
+    json_response,
+)
+
+from . import data
+from .handlers import LIST_PATH, X_VERSION, created_key, list_runs
+from .token import TOKEN_PATH, check_token, issue_token
 
 _UTC = _dt.timezone.utc
 DEPRECATED_AT = _dt.datetime(2026, 2, 12, tzinfo=_UTC)
@@ -43,9 +54,6 @@ ERRORS: dict[int, tuple[str, str]] = {
     504: ("504GatewayTimeout",
           "The server did not receive a timely response from an upstream server"),
 }
-
-RUN_FIELDS = ("user",)
-_USER_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
 
 
 class Workiva(VendorDefinition):
@@ -107,42 +115,15 @@ class Workiva(VendorDefinition):
         return json_response(body, status, self.content_type, headers)
 
     def new_parent(self, gen: Gen, key: str | None) -> tuple[str, dict[str, Any]]:
-        rng = gen.derived(f"script:{key}")
-        if key is None:
-            key = gen.hex(32, rng)
-        user = "V" + rng.choice("0123") + "ZVc2Vy" + "".join(rng.choices(_USER_CHARS, k=23))
-        return key, {"user": user}
+        return data.new_parent(gen, key)
 
     def run_fields(
         self, gen: Gen, parent: Parent, given: dict[str, Any], at: Position
     ) -> dict[str, Any]:
-        if given:
-            unknown = sorted(set(given) - set(RUN_FIELDS))
-            if unknown:
-                raise FakeRunsError(
-                    f"workiva add_run() got unknown field(s) {', '.join(unknown)}; allowed: "
-                    "state/status, outcome, created_at, durations, reason, script_id/scriptId, "
-                    f"id, {', '.join(RUN_FIELDS)}"
-                )
-            user = given["user"]
-            if not isinstance(user, str) or not user:
-                raise FakeRunsError(f"workiva user= takes a non-empty user id, not {user!r}")
-            return {"user": user}
-        return {"user": parent.data["user"]}
+        return data.run_fields(gen, parent, given, at)
 
     def serialize(self, run: Run, **options: Any) -> Any:
-        out: dict[str, Any] = {}
-        if run.ended_at_ is not None:
-            out["completed"] = {"dateTime": iso_seconds(run.ended_at_)}
-        out["created"] = {
-            "dateTime": iso_seconds(run.created_at_),
-            "user": {"id": run.fields["user"]},
-        }
-        out["id"] = run.id
-        if run.started_at_ is not None:
-            out["started"] = {"dateTime": iso_seconds(run.started_at_)}
-        out["status"] = run.status
-        return out
+        return data.serialize(run)
 
 
 def _sunset_message(ctx: Context) -> str:
@@ -153,3 +134,4 @@ def _sunset_message(ctx: Context) -> str:
         if dep is not None and dep.sunset_at is not None:
             sunset = dep.sunset_at
     return ERRORS[410][1].format(sunset=sunset.date().isoformat())
+

@@ -1,5 +1,5 @@
 """Workiva ``GET /prototype/platform/scripts/{scriptId}/runs``: X-Version, ``$maxpagesize`` and
-the opaque ``$next`` cursor (contracts/workiva.md §3.1, §6)."""
+the opaque ``$next`` cursor (docs/contracts/workiva.md §3.1, §6)."""
 
 from __future__ import annotations
 
@@ -12,11 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, unquote
 
-from .._definition import Context
-from .._http import Response
-from .._params import parse_int
-from .._run import Run
-from .._store import Parent
+from pytest_fakeruns.vendor_kit import Context, Parent, Response, Run, parse_int
 
 LIST_PATH = "/prototype/platform/scripts/{scriptId}/runs"
 X_VERSION = "2022-01-01"

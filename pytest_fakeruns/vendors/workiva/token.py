@@ -1,13 +1,12 @@
 """Workiva ``POST /iam/v1/oauth2/token`` (client credentials) and the check of the tokens it
-issued (contracts/workiva.md §2, §3.2)."""
+issued (docs/contracts/workiva.md §2, §3.2)."""
 
 from __future__ import annotations
 
 import datetime as _dt
 from dataclasses import dataclass
 
-from .._definition import Context
-from .._http import Response
+from pytest_fakeruns.vendor_kit import Context, Response
 
 TOKEN_PATH = "/iam/v1/oauth2/token"
 SCOPES = ("file:read", "file:write")

@@ -430,7 +430,7 @@ def test_a_page_with_runs_added_after_asof_locates_only_those(
 ) -> None:
     """The asof filter bisects for the runs added since the traversal began; it never
     computes a sort key per stored run (so a page stays O(page size) with 100,000 runs)."""
-    from pytest_fakeruns.vendors import _workiva_list
+    from pytest_fakeruns.vendors.workiva import handlers as _workiva_list
 
     w = fake_runs.workiva
     w.add_runs(3000, script_id=SCRIPT)

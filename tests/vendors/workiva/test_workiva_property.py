@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pytest_fakeruns import FakeRuns
-from pytest_fakeruns.vendors._workiva_list import Cursor
+from pytest_fakeruns.vendors.workiva.handlers import Cursor
 from tests._property import bodies, check_never_5xx, headers, query_values
 
 SCRIPT = "5f0c2a7e9d4b4e1c8a3f6b2d7e9c1a40"
