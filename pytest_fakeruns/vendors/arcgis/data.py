@@ -1,15 +1,27 @@
-"""ArcGIS system tasks: the parent object embedded in every run (contracts/arcgis.md §4)."""
+"""ArcGIS data: system tasks (the parent object embedded in every run), the fields of a run and
+the run object (docs/contracts/arcgis.md §4)."""
 
 from __future__ import annotations
 
 import datetime as _dt
 import random
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
-from .._errors import FakeRunsError
-from .._http import dump_json
-from .._store import Parent
-from ._arcgis_format import us_date
+from pytest_fakeruns.vendor_kit import (
+    SHARED_SLOT,
+    FakeRunsError,
+    Gen,
+    Parent,
+    Position,
+    Run,
+    State,
+    dump_json,
+)
+
+from .formats import us_date
+
+if TYPE_CHECKING:
+    from pytest_fakeruns.vendor_kit import VendorFake
 
 # taskType -> what the task object shows, and the result text of a succeeded run
 TASK_TYPES: dict[str, dict[str, Any]] = {
@@ -146,3 +158,76 @@ def with_task(own: dict[str, Any], task: dict[str, Any]) -> dict[str, Any]:
         "url": own["url"],
         "status": own["status"],
     }
+
+
+FAILED_TEXT = "Task execution failed."
+RUN_FIELDS = ("result", "taskType")
+
+
+def new_parent(gen: Gen, key: str | None) -> tuple[str, dict[str, Any]]:
+    default_key = gen.hex(32, gen.derived("task:None"))
+    if key is None:
+        key = default_key
+    rng = gen.derived(f"task:{key}")
+    owner = gen.hex(32, gen.derived("owner"))
+    org = gen.hex(16, gen.derived("org")).upper()
+    return key, task_data(rng, owner, org, DEFAULT_TYPE)
+
+
+def run_fields(
+    gen: Gen, parent: Parent, given: dict[str, Any], at: Position
+) -> dict[str, Any]:
+    if not given:
+        return {}
+    unknown = sorted(set(given) - set(RUN_FIELDS))
+    if unknown:
+        raise FakeRunsError(
+            f"arcgis add_run() got unknown field(s) {', '.join(unknown)}; allowed: "
+            "state/status, outcome, created_at, durations, reason, task_id/taskID, runId, "
+            f"{', '.join(RUN_FIELDS)}"
+        )
+    task_type = given.get("taskType")
+    if task_type is not None and task_type != parent.data["taskType"]:
+        if parent.runs:
+            raise FakeRunsError(
+                f"arcgis task {parent.key!r} is a {parent.data['taskType']} task with runs; "
+                f"taskType={task_type!r} can only be chosen for a new task"
+            )
+        set_type(parent.data, task_type)
+    fields: dict[str, Any] = {}
+    if "result" in given:
+        if not isinstance(given["result"], str):
+            raise FakeRunsError(f"arcgis result= takes a string, not {given['result']!r}")
+        fields["result"] = given["result"]
+    return fields
+
+
+def serialize(run: Run, own: bool = False, slot: bool = False) -> Any:
+    """The run object; ``own=True``: without ``task`` (it depends on the run alone, so
+    ``ctx.show`` caches it; handlers add the page's task with :func:`with_task`);
+    ``slot=True``: the task's place holds ``SHARED_SLOT``, filled per page."""
+    vendor = cast("VendorFake", run._owner)
+    parent = vendor.store.parents[run.parent]
+    if slot:
+        return with_task(serialize(run, own=True), SHARED_SLOT)  # type: ignore[arg-type]
+    if own:
+        return {
+            "result": result_text(run, parent.data),
+            "created": us_date(run.created_at_),
+            "modified": us_date(run.updated_at),
+            "runId": run.id,
+            "url": "",
+            "status": run.status,
+        }
+    vendor.store.catch_up()  # the task's `updated` counts every transition due by now
+    return with_task(serialize(run, own=True), task_object(parent))
+
+
+def result_text(run: Run, task: dict[str, Any]) -> str:
+    text = run.fields.get("result")
+    if run.state_ is State.COMPLETED:
+        return text if text is not None else succeeded_text(task)
+    if run.state_ is State.FAILED:
+        return run.reason or text or FAILED_TEXT
+    return text or ""
+

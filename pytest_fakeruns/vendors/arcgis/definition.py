@@ -1,22 +1,33 @@
-"""ArcGIS Enterprise administrator API: system task runs (contracts/arcgis.md)."""
+"""ArcGIS Enterprise administrator API: the definition (docs/contracts/arcgis.md).
+
+Class data, vocabulary, the routes table, token auth and the error envelope (in the three output
+formats of ``formats``). Handlers live in ``handlers``; tasks (the parent), run fields and the
+run object in ``data``.
+"""
 
 from __future__ import annotations
 
 import datetime as _dt
 import html
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any
 
-from .._definition import Context, VendorDefinition
-from .._errors import FakeRunsError
-from .._generator import Gen
-from .._http import SHARED_SLOT, Response
-from .._router import Route
-from .._run import Run
-from .._states import State
-from .._store import Parent
-from .._vocabulary import Position, Step, Vocabulary
-from ._arcgis_format import JSON_TYPE, output_format, render, us_date
-from ._arcgis_routes import (
+from pytest_fakeruns.vendor_kit import (
+    Context,
+    Gen,
+    Parent,
+    Position,
+    Response,
+    Route,
+    Run,
+    State,
+    Step,
+    VendorDefinition,
+    Vocabulary,
+)
+
+from . import data
+from .formats import JSON_TYPE, output_format, render
+from .handlers import (
     RUN_PATH,
     RUNS_PATH,
     UPDATE_PATH,
@@ -25,17 +36,6 @@ from ._arcgis_routes import (
     method_not_supported,
     update_run,
 )
-from ._arcgis_task import (
-    DEFAULT_TYPE,
-    set_type,
-    succeeded_text,
-    task_data,
-    task_object,
-    with_task,
-)
-
-if TYPE_CHECKING:
-    from .._vendor_fake import VendorFake
 
 # status -> (code in the envelope, default message); REAL_HTTP statuses are not carried in 200
 ERRORS: dict[int, tuple[int, str]] = {
@@ -53,8 +53,6 @@ ERRORS: dict[int, tuple[int, str]] = {
     504: (504, "Gateway timeout."),
 }
 REAL_HTTP = frozenset({410, 429, 502, 503, 504})
-FAILED_TEXT = "Task execution failed."
-RUN_FIELDS = ("result", "taskType")
 
 
 def _created(run: Run) -> tuple[_dt.datetime, Any]:
@@ -135,40 +133,12 @@ class ArcGIS(VendorDefinition):
         return render(body, fmt, http, title="Error", html_body=lambda: page)
 
     def new_parent(self, gen: Gen, key: str | None) -> tuple[str, dict[str, Any]]:
-        default_key = gen.hex(32, gen.derived("task:None"))
-        if key is None:
-            key = default_key
-        rng = gen.derived(f"task:{key}")
-        owner = gen.hex(32, gen.derived("owner"))
-        org = gen.hex(16, gen.derived("org")).upper()
-        return key, task_data(rng, owner, org, DEFAULT_TYPE)
+        return data.new_parent(gen, key)
 
     def run_fields(
         self, gen: Gen, parent: Parent, given: dict[str, Any], at: Position
     ) -> dict[str, Any]:
-        if not given:
-            return {}
-        unknown = sorted(set(given) - set(RUN_FIELDS))
-        if unknown:
-            raise FakeRunsError(
-                f"arcgis add_run() got unknown field(s) {', '.join(unknown)}; allowed: "
-                "state/status, outcome, created_at, durations, reason, task_id/taskID, runId, "
-                f"{', '.join(RUN_FIELDS)}"
-            )
-        task_type = given.get("taskType")
-        if task_type is not None and task_type != parent.data["taskType"]:
-            if parent.runs:
-                raise FakeRunsError(
-                    f"arcgis task {parent.key!r} is a {parent.data['taskType']} task with runs; "
-                    f"taskType={task_type!r} can only be chosen for a new task"
-                )
-            set_type(parent.data, task_type)
-        fields: dict[str, Any] = {}
-        if "result" in given:
-            if not isinstance(given["result"], str):
-                raise FakeRunsError(f"arcgis result= takes a string, not {given['result']!r}")
-            fields["result"] = given["result"]
-        return fields
+        return data.run_fields(gen, parent, given, at)
 
     def new_run_id(self, gen: Gen) -> str:
         return gen.hex(32)
@@ -176,24 +146,7 @@ class ArcGIS(VendorDefinition):
     def serialize(
         self, run: Run, own: bool = False, slot: bool = False, **options: Any
     ) -> Any:
-        """The run object; ``own=True``: without ``task`` (it depends on the run alone, so
-        ``ctx.show`` caches it; handlers add the page's task with :func:`with_task`);
-        ``slot=True``: the task's place holds ``SHARED_SLOT``, filled per page."""
-        vendor = cast("VendorFake", run._owner)
-        parent = vendor.store.parents[run.parent]
-        if slot:
-            return with_task(self.serialize(run, own=True), SHARED_SLOT)  # type: ignore[arg-type]
-        if own:
-            return {
-                "result": result_text(run, parent.data),
-                "created": us_date(run.created_at_),
-                "modified": us_date(run.updated_at),
-                "runId": run.id,
-                "url": "",
-                "status": run.status,
-            }
-        vendor.store.catch_up()  # the task's `updated` counts every transition due by now
-        return with_task(self.serialize(run, own=True), task_object(parent))
+        return data.serialize(run, own, slot)
 
     def history_mix(self) -> list[tuple[float, str, bool]]:
         return [
@@ -207,15 +160,6 @@ class ArcGIS(VendorDefinition):
         ]
 
 
-def result_text(run: Run, task: dict[str, Any]) -> str:
-    text = run.fields.get("result")
-    if run.state_ is State.COMPLETED:
-        return text if text is not None else succeeded_text(task)
-    if run.state_ is State.FAILED:
-        return run.reason or text or FAILED_TEXT
-    return text or ""
-
-
 def _not_found(ctx: Context) -> str:
     if "runID" in ctx.params:
         return f"Run '{ctx.params['runID']}' not found."
@@ -223,4 +167,5 @@ def _not_found(ctx: Context) -> str:
         return f"Task '{ctx.params['taskID']}' not found."
     segment = ctx.path.rstrip("/").rsplit("/", 1)[-1]
     return f"Could not find resource or operation '{segment}' on the system."
+
 

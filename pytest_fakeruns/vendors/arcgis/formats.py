@@ -1,5 +1,5 @@
 """ArcGIS request parameters (query, or form body on POST) and the three output formats
-``f=json|pjson|html`` (contracts/arcgis.md §3, §4, §8)."""
+``f=json|pjson|html`` (docs/contracts/arcgis.md §3, §4, §8)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from .._definition import Context
-from .._http import Response
+from pytest_fakeruns.vendor_kit import Context, Response
 
 FORMATS = ("html", "json", "pjson")
 JSON_TYPE = "application/json; charset=UTF-8"
@@ -81,8 +80,6 @@ def render(
 
 def _dumps(obj: Any) -> str:
     return json.dumps(obj, separators=(",", ":"), ensure_ascii=False)
-
-
 
 
 def _html_pairs(obj: Any) -> str:

@@ -1,17 +1,15 @@
-"""ArcGIS handlers: the runs list, one run, and the update operation (contracts/arcgis.md §3)."""
+"""ArcGIS handlers: the runs list, one run, and the update operation
+(docs/contracts/arcgis.md §3)."""
 
 from __future__ import annotations
 
 import html
 from typing import Any
 
-from .._definition import Context, VendorError
-from .._http import Response
-from .._params import parse_int
-from .._run import Run
-from .._store import Parent
-from ._arcgis_format import FORMATS, html_runs, inputs, render
-from ._arcgis_task import task_json, task_object, with_task
+from pytest_fakeruns.vendor_kit import Context, Parent, Response, Run, VendorError, parse_int
+
+from .data import task_json, task_object, with_task
+from .formats import FORMATS, html_runs, inputs, render
 
 RUNS_PATH = "/system/tasks/{taskID}/runs"
 RUN_PATH = RUNS_PATH + "/{runID}"
