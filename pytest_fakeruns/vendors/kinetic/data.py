@@ -1,4 +1,5 @@
-"""Kinetic Task v1: the run object and its visible tasks (contracts/kinetic.md sections 4, 5).
+"""Kinetic Task v1 data: sources (the parent), the fields of a run, the run object and its
+visible tasks (docs/contracts/kinetic.md sections 4, 5).
 
 Tasks are not stored: they are derived, when a run is shown with ``include=tasks``, from the
 run's state, timestamps and a per-run seed, so ``add_runs(100_000)`` stores nothing for them.
@@ -7,14 +8,12 @@ run's state, timestamps and a per-run seed, so ``add_runs(100_000)`` stores noth
 from __future__ import annotations
 
 import datetime as _dt
+import json
 import random
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from .._errors import FakeRunsError
-from .._params import iso_millis
-from .._run import Run
-from .._states import State
+from pytest_fakeruns.vendor_kit import FakeRunsError, Gen, Parent, Position, Run, State, iso_millis
 
 SYSTEM = "SYSTEM"
 CANCELED_TEXT = "Canceled"
@@ -240,3 +239,114 @@ def check_tasks(value: object) -> list[dict[str, Any]]:
                 "allowed: " + ", ".join(TASK_KEYS)
             )
     return [dict(t) for t in value]
+
+
+# -- sources and the fields of a run -----------------------------------------------------------
+
+SOURCES = ("Kinetic Request CE", "Playground", "Kinetic Request", "ServiceNow", "Remedy ITSM")
+GROUPS = (
+    "Submissions > services > onboarding", "Submissions > it > password-reset",
+    "ACME3 > iPad Request", "Documentation", "Submissions > hr > leave-request",
+    "Datastore Submissions > people", "Users", "Teams",
+)
+TREES = (
+    "Submitted", "Created", "Updated", "Closed", "Procurement", "My First Tree", "Approval",
+    "Fulfillment",
+)
+# add_run's vendor fields (besides the canonical keys and `source`)
+RUN_FIELDS = ("tree", "source_group", "sourceGroup", "sourceId", "sourceData", "createdBy",
+              "tasks")
+
+
+def new_parent(gen: Gen, key: str | None) -> tuple[str, dict[str, Any]]:
+    rng = gen.derived(f"source:{key}")
+    if key is None:
+        key = rng.choice(SOURCES)
+    groups = rng.sample(GROUPS, 2)
+    trees = rng.sample(TREES, 3)
+    pairs = [(groups[0], trees[0]), (groups[0], trees[1]), (groups[1], trees[2])]
+    return key, {"trees": pairs}
+
+
+def run_fields(
+    gen: Gen, parent: Parent, given: dict[str, Any], at: Position
+) -> dict[str, Any]:
+    rng = gen.rng
+    if not given:  # add_runs: a known tree of the source, started by the system
+        group, tree = rng.choice(parent.data["trees"])
+        return {
+            "tree": tree, "sourceGroup": group, "source_group": group,
+            "sourceId": f"KS{rng.randrange(10**13):013d}" if rng.random() < 0.85 else None,
+            "sourceData": None, "createdBy": SYSTEM, "_seed": rng.getrandbits(32),
+        }
+    unknown = sorted(set(given) - set(RUN_FIELDS))
+    if unknown:
+        raise FakeRunsError(
+            f"kinetic add_run() got unknown field(s) {', '.join(unknown)}; allowed: "
+            "state/status, outcome, created_at, durations, reason, source, id, "
+            + ", ".join(RUN_FIELDS)
+        )
+    group, tree = _tree_of(rng, parent, given)
+    source_id = given["sourceId"] if "sourceId" in given else (
+        f"KS{rng.randrange(10**13):013d}" if rng.random() < 0.85 else None
+    )
+    if source_id is not None and not isinstance(source_id, str):
+        raise FakeRunsError(f"kinetic sourceId must be a string or None, not {source_id!r}")
+    data = given.get("sourceData")
+    if isinstance(data, (dict, list)):
+        data = json.dumps(data, separators=(",", ":"))
+    elif data is not None and not isinstance(data, str):
+        raise FakeRunsError(
+            f"kinetic sourceData must be a string, a dict or None, not {data!r}"
+        )
+    created_by = given.get("createdBy", SYSTEM)
+    if not isinstance(created_by, str) or not created_by:
+        raise FakeRunsError(f"kinetic createdBy must be a non-empty string, not "
+                            f"{created_by!r}")
+    fields: dict[str, Any] = {
+        "tree": tree,
+        "sourceGroup": group,
+        "source_group": group,
+        "sourceId": source_id,
+        "sourceData": data,
+        "createdBy": created_by,
+        "_seed": rng.getrandbits(32),
+    }
+    if "tasks" in given:
+        fields["tasks"] = check_tasks(given["tasks"])
+    return fields
+
+
+def _text_field(given: dict[str, Any], *names: str) -> str | None:
+    found: str | None = None
+    for name in names:
+        if name in given:
+            value = given[name]
+            if not isinstance(value, str) or not value:
+                raise FakeRunsError(f"kinetic {name} must be a non-empty string, not {value!r}")
+            if found is not None and value != found:
+                raise FakeRunsError(f"kinetic add_run() got {names[0]}={found!r} and "
+                                    f"{name}={value!r}; give one of them")
+            found = value
+    return found
+
+
+def _tree_of(rng: Any, parent: Parent, given: dict[str, Any]) -> tuple[str, str]:
+    """The run's (source group, tree): given, or drawn from the source's known trees; a new
+    pair becomes a known tree of the source (run-tree finds it)."""
+    pairs: list[tuple[str, str]] = parent.data["trees"]
+    group = _text_field(given, "source_group", "sourceGroup")
+    tree = _text_field(given, "tree")
+    if group is None and tree is None:
+        pair: tuple[str, str] = rng.choice(pairs)
+        return pair
+    if tree is None:
+        same = [t for g, t in pairs if g == group]
+        tree = rng.choice(same) if same else rng.choice(TREES)
+    if group is None:
+        same = [g for g, t in pairs if t == tree]
+        group = same[0] if same else pairs[0][0]
+    if (group, tree) not in pairs:
+        pairs.append((group, tree))
+    return group, tree
+

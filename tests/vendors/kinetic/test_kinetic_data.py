@@ -9,7 +9,7 @@ import pytest
 from freezegun import freeze_time
 
 from pytest_fakeruns import FakeRuns, FakeRunsError
-from pytest_fakeruns.vendors._kinetic_tasks import FAILURE_REASONS, task_list
+from pytest_fakeruns.vendors.kinetic.data import FAILURE_REASONS, task_list
 
 
 def test_vocabulary_both_ways() -> None:
