@@ -1,4 +1,5 @@
-"""Enterprise Tester: people, scripts, and the run object (contracts/enterprise-tester.md §4).
+"""Enterprise Tester data: people, scripts, assignments (the parent), the fields of a run and
+the run object (docs/contracts/enterprise-tester.md §4).
 
 Step results are not stored: a script's steps follow from its ``ScriptId`` and a run's step
 outcomes from its state and id, when the run is shown with ``$expand=StepResults``.
@@ -11,10 +12,7 @@ import re
 import uuid
 from typing import Any
 
-from .._generator import Gen
-from .._params import iso_seconds
-from .._run import Run
-from .._states import State
+from pytest_fakeruns.vendor_kit import FakeRunsError, Gen, Parent, Position, Run, State, iso_seconds
 
 EXPANDS = ["Assignment", "StepResults"]
 EXPANSIONS = ("StepResults", "Assignment", "Widgets", "FieldValues")
@@ -258,3 +256,92 @@ def step_results(run: Run, root: str) -> list[dict[str, Any]]:
             "Self": f"{root}/api/stepresult/{ident}",
         })
     return out
+
+
+# -- assignments and the fields of a run ---------------------------------------------------
+
+ROLES = ("CreatedBy", "RunBy", "LastUpdatedBy")
+# add_run's vendor fields (besides the canonical keys, assignment_id and Id)
+RUN_FIELDS = (*ROLES, *(r + "Id" for r in ROLES), "ScriptId", "ScriptVersion")
+
+
+def new_parent(gen: Gen, key: str | None) -> tuple[str, dict[str, Any]]:
+    if key is not None:
+        normal = guid(key)
+        if normal is None:
+            raise FakeRunsError(
+                f"enterprise_tester assignment_id must be a GUID like "
+                f"'2264a622-2869-4ef8-8183-a0040106ca9d', not {key!r}"
+            )
+        key = normal
+    return new_assignment(gen, key)
+
+
+def run_fields(
+    gen: Gen, parent: Parent, given: dict[str, Any], at: Position
+) -> dict[str, Any]:
+    data = parent.data
+    if not given:  # add_runs: one tester from the pool created, ran and updated the run
+        login, ident = gen.rng.choice(users(gen))
+        return {
+            "ScriptId": data["ScriptId"], "ScriptVersion": data["ScriptVersion"],
+            "CreatedById": ident, "CreatedBy": login, "RunById": ident, "RunBy": login,
+            "LastUpdatedById": ident, "LastUpdatedBy": login,
+        }
+    unknown = sorted(set(given) - set(RUN_FIELDS))
+    if unknown:
+        raise FakeRunsError(
+            f"enterprise_tester add_run() got unknown field(s) {', '.join(unknown)}; "
+            "allowed: state/Status, outcome, created_at, durations, reason, "
+            "assignment_id/AssignmentId, Id, " + ", ".join(RUN_FIELDS)
+        )
+    fields: dict[str, Any] = {}
+    script_id = given.get("ScriptId")
+    if script_id is not None:
+        normal = guid_field("ScriptId", script_id)
+        data["ScriptId"] = normal
+    fields["ScriptId"] = data["ScriptId"]
+    version = given.get("ScriptVersion", data["ScriptVersion"])
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+        raise FakeRunsError(f"enterprise_tester ScriptVersion must be an int >= 1, not "
+                            f"{version!r}")
+    # a script id or version given is the assignment's from now on (POST runs use it)
+    fields["ScriptVersion"] = data["ScriptVersion"] = version
+    fields.update(_people(gen, given))
+    return fields
+
+
+def guid_field(name: str, value: object) -> str:
+    normal = guid(value) if isinstance(value, str) else None
+    if normal is None:
+        raise FakeRunsError(f"enterprise_tester {name} must be a GUID string, not {value!r}")
+    return normal
+
+
+def _people(gen: Gen, given: dict[str, Any]) -> dict[str, str]:
+    """CreatedBy/RunBy/LastUpdatedBy logins and ids. A role given by login or id gets the
+    other from the user it names; RunBy defaults to CreatedBy, LastUpdatedBy to RunBy,
+    CreatedBy to the first role given, else one tester from the seeded pool."""
+    named: dict[str, tuple[str, str]] = {}
+    for role in ROLES:
+        login, ident = given.get(role), given.get(role + "Id")
+        if login is not None and (not isinstance(login, str) or not login):
+            raise FakeRunsError(f"enterprise_tester {role} must be a non-empty string, not "
+                                f"{login!r}")
+        if ident is not None:
+            ident = guid_field(role + "Id", ident)
+        if login is not None or ident is not None:
+            named[role] = (
+                login if login is not None else login_of(gen, str(ident)),
+                ident if ident is not None else user_id(gen, str(login)),
+            )
+    first = next(iter(named.values()), None) or gen.rng.choice(users(gen))
+    created = named.get("CreatedBy", first)
+    ran = named.get("RunBy", created)
+    updated = named.get("LastUpdatedBy", ran)
+    out: dict[str, str] = {}
+    for role, (login, ident) in zip(ROLES, (created, ran, updated), strict=True):
+        out[role + "Id"] = ident
+        out[role] = login
+    return out
+

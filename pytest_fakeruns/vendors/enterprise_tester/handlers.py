@@ -1,7 +1,5 @@
-"""Catch Software Enterprise Tester: script assignment runs (contracts/enterprise-tester.md).
-
-People, scripts and the run object live in ``_et_data``; ``$filter``/``$orderby`` and paging
-in ``_et_query`` (over the parser in ``_odata``).
+"""Catch Software Enterprise Tester handlers: assignment runs (list, start or resume) and one
+run (docs/contracts/enterprise-tester.md §3).
 """
 
 from __future__ import annotations
@@ -9,30 +7,22 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from .._definition import Context, VendorDefinition
-from .._errors import FakeRunsError
-from .._generator import Gen
-from .._http import Response, json_response
-from .._params import parse_int
-from .._router import Route
-from .._run import Run
-from .._states import State
-from .._store import Parent
-from .._vocabulary import Position, Step, Vocabulary
-from .common.basic_auth import basic_user
-from ._et_data import (
+from pytest_fakeruns.vendor_kit import Context, Parent, Response, Run, State, parse_int
+
+from ..common.basic_auth import basic_user
+from ..common.odata import ODataError
+from .data import (
     ADMINISTRATOR,
     EXPANSIONS,
+    ROLES,
     assignment_object,
     guid,
     login_of,
-    new_assignment,
     run_object,
     user_id,
-    users,
     with_assignment,
 )
-from ._et_query import (
+from .query import (
     DEFAULT_ORDER,
     by_created,
     compile_filter,
@@ -40,189 +30,11 @@ from ._et_query import (
     created_key,
     select,
 )
-from .common.odata import ODataError
 
-CONTENT_TYPE = "application/json; charset=utf-8"
-REALM = 'Basic realm="Enterprise Tester"'
 QUERY_INVALID = "The query specified in the URI is not valid."
 REQUEST_INVALID = "The request is invalid."
 DEFAULT_TOP = 25
 _OAUTH_TOKEN = re.compile(r'(?:^|[\s,])oauth_token\s*=\s*"?([^",\s]+)')
-
-MESSAGES: dict[int, str] = {
-    400: REQUEST_INVALID,
-    401: "Authorization has been denied for this request.",
-    403: "You do not have the permissions required for this operation.",
-    409: "The run was changed by another request.",
-    410: "This resource is no longer available.",
-    429: "Too many requests.",
-    500: "An error has occurred.",
-    502: "Bad gateway.",
-    503: "Service unavailable.",
-    504: "Gateway timeout.",
-}
-ROLES = ("CreatedBy", "RunBy", "LastUpdatedBy")
-# add_run's vendor fields (besides the canonical keys, assignment_id and Id)
-RUN_FIELDS = (*ROLES, *(r + "Id" for r in ROLES), "ScriptId", "ScriptVersion")
-
-
-class EnterpriseTester(VendorDefinition):
-    name = "enterprise_tester"
-    default_base_url = "http://localhost"
-    parent_keyword = "assignment_id"
-    parent_aliases = ("AssignmentId",)
-    id_field = "Id"
-    content_type = CONTENT_TYPE
-    cache_serialized = True
-    vocabulary = Vocabulary(
-        steps=(
-            Step("Not Run", State.WAITING),
-            Step("In Progress", State.RUNNING),
-        ),
-        terminal_words={
-            State.COMPLETED: "Passed",
-            State.FAILED: "Failed",
-            State.CANCELED: "Blocked",
-        },
-        durations={State.WAITING: 2.0, State.RUNNING: 300.0},
-        extra_words={"Undetermined": State.COMPLETED},
-        status_field="Status",
-    )
-
-    def routes(self) -> list[Route]:
-        # auth=False: ASP.NET routing (a {id} that is no GUID matches nothing) comes first
-        return [
-            Route("GET", "/api/scriptassignment/{id}/runs", list_runs, auth=False,
-                  list_route=True),
-            Route("POST", "/api/scriptassignment/{id}/runs", create_run, auth=False),
-            Route("GET", "/api/scriptrun/{id}", get_run, auth=False),
-        ]
-
-    def error(self, ctx: Context, status: int, message: str | None, **extra: Any) -> Response:
-        if message is None:
-            message = _default_message(ctx, status)
-        body: dict[str, Any] = {"Message": message}
-        if extra.get("detail"):
-            body["MessageDetail"] = extra["detail"]
-        headers = {"WWW-Authenticate": REALM} if status == 401 else None
-        return json_response(body, status, CONTENT_TYPE, headers)
-
-    def new_parent(self, gen: Gen, key: str | None) -> tuple[str, dict[str, Any]]:
-        if key is not None:
-            normal = guid(key)
-            if normal is None:
-                raise FakeRunsError(
-                    f"enterprise_tester assignment_id must be a GUID like "
-                    f"'2264a622-2869-4ef8-8183-a0040106ca9d', not {key!r}"
-                )
-            key = normal
-        return new_assignment(gen, key)
-
-    def canonical_id(self, value: str) -> str:
-        return _guid_field("Id", value)
-
-    def canonical_parent(self, key: str) -> str:
-        return guid(key) or key
-
-    def run_fields(
-        self, gen: Gen, parent: Parent, given: dict[str, Any], at: Position
-    ) -> dict[str, Any]:
-        data = parent.data
-        if not given:  # add_runs: one tester from the pool created, ran and updated the run
-            login, ident = gen.rng.choice(users(gen))
-            return {
-                "ScriptId": data["ScriptId"], "ScriptVersion": data["ScriptVersion"],
-                "CreatedById": ident, "CreatedBy": login, "RunById": ident, "RunBy": login,
-                "LastUpdatedById": ident, "LastUpdatedBy": login,
-            }
-        unknown = sorted(set(given) - set(RUN_FIELDS))
-        if unknown:
-            raise FakeRunsError(
-                f"enterprise_tester add_run() got unknown field(s) {', '.join(unknown)}; "
-                "allowed: state/Status, outcome, created_at, durations, reason, "
-                "assignment_id/AssignmentId, Id, " + ", ".join(RUN_FIELDS)
-            )
-        fields: dict[str, Any] = {}
-        script_id = given.get("ScriptId")
-        if script_id is not None:
-            normal = _guid_field("ScriptId", script_id)
-            data["ScriptId"] = normal
-        fields["ScriptId"] = data["ScriptId"]
-        version = given.get("ScriptVersion", data["ScriptVersion"])
-        if isinstance(version, bool) or not isinstance(version, int) or version < 1:
-            raise FakeRunsError(f"enterprise_tester ScriptVersion must be an int >= 1, not "
-                                f"{version!r}")
-        # a script id or version given is the assignment's from now on (POST runs use it)
-        fields["ScriptVersion"] = data["ScriptVersion"] = version
-        fields.update(_people(gen, given))
-        return fields
-
-    def serialize(
-        self,
-        run: Run,
-        expand: frozenset[str] = frozenset(),
-        root: str | None = None,
-        **options: Any,
-    ) -> Any:
-        return run_object(run, expand, root)
-
-    def history_mix(self) -> list[tuple[float, str, bool]]:
-        # Undetermined only when asked for (contract section 5)
-        return [
-            (0.66, "Passed", True),
-            (0.19, "Failed", True),
-            (0.06, "Blocked", True),
-            (0.03, "Blocked", False),
-            (0.04, "In Progress", True),
-            (0.02, "Not Run", True),
-        ]
-
-
-def _guid_field(name: str, value: object) -> str:
-    normal = guid(value) if isinstance(value, str) else None
-    if normal is None:
-        raise FakeRunsError(f"enterprise_tester {name} must be a GUID string, not {value!r}")
-    return normal
-
-
-def _people(gen: Gen, given: dict[str, Any]) -> dict[str, str]:
-    """CreatedBy/RunBy/LastUpdatedBy logins and ids. A role given by login or id gets the
-    other from the user it names; RunBy defaults to CreatedBy, LastUpdatedBy to RunBy,
-    CreatedBy to the first role given, else one tester from the seeded pool."""
-    named: dict[str, tuple[str, str]] = {}
-    for role in ROLES:
-        login, ident = given.get(role), given.get(role + "Id")
-        if login is not None and (not isinstance(login, str) or not login):
-            raise FakeRunsError(f"enterprise_tester {role} must be a non-empty string, not "
-                                f"{login!r}")
-        if ident is not None:
-            ident = _guid_field(role + "Id", ident)
-        if login is not None or ident is not None:
-            named[role] = (
-                login if login is not None else login_of(gen, str(ident)),
-                ident if ident is not None else user_id(gen, str(login)),
-            )
-    first = next(iter(named.values()), None) or gen.rng.choice(users(gen))
-    created = named.get("CreatedBy", first)
-    ran = named.get("RunBy", created)
-    updated = named.get("LastUpdatedBy", ran)
-    out: dict[str, str] = {}
-    for role, (login, ident) in zip(ROLES, (created, ran, updated), strict=True):
-        out[role + "Id"] = ident
-        out[role] = login
-    return out
-
-
-def _default_message(ctx: Context, status: int) -> str:
-    if status == 404:
-        if ctx.route is None:
-            return f"No HTTP resource was found that matches the request URI '{ctx.request.url}'."
-        raw = ctx.params.get("id", "")
-        ident = guid(raw) or raw
-        if ctx.route.template.startswith("/api/scriptrun"):
-            return f"Script run {ident} was not found."
-        return f"Script assignment {ident} was not found."
-    return MESSAGES.get(status, "An error has occurred.")
 
 
 # -- routing, auth and query parameters ------------------------------------------------------
@@ -413,3 +225,4 @@ def get_run(ctx: Context) -> Response:
     run = ctx.run_or_fail(ident, 404, f"Script run {ident} was not found.")
     parent = ctx.vendor.store.parents[run.parent]
     return ctx.json(_shown(ctx, [run], parent, expand)[0])
+

@@ -10,10 +10,10 @@ import datetime as _dt
 from collections.abc import Callable
 from typing import Any
 
-from .._run import Run
-from .._store import Parent
-from .common.lazy_order import ordered
-from .common.odata import DATETIME, GUID, INT, STRING, Field, parse_filter, parse_orderby
+from pytest_fakeruns.vendor_kit import Parent, Run
+
+from ..common.lazy_order import ordered
+from ..common.odata import DATETIME, GUID, INT, STRING, Field, parse_filter, parse_orderby
 
 ENTITY = "ScriptRun"
 DEFAULT_ORDER = [("CreatedAt", True)]

@@ -1,6 +1,6 @@
 """Enterprise Tester over every transport: contract examples, golden shapes, every endpoint.
 
-The OData tables are in test_enterprise_tester_odata.py.
+The OData tables are in test_enterprise_tester_odata.py (this folder).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from pytest_fakeruns import FakeRuns, FakeRunsError
-from pytest_fakeruns.vendors._et_data import duration_text
+from pytest_fakeruns.vendors.enterprise_tester.data import duration_text
 from tests._clients import Api
 
 ET = "enterprise_tester"
