@@ -1,4 +1,8 @@
-"""pytest-fakeruns: five vendors' runs APIs, faked in-process, statefully and faithfully."""
+"""pytest-fakeruns: five vendors' runs APIs, faked in-process, statefully and faithfully.
+
+The names test authors use. Vendor authors import from :mod:`pytest_fakeruns.vendor_kit`; the
+vendor-author names exported here too are kept for compatibility.
+"""
 
 from __future__ import annotations
 
