@@ -15,7 +15,6 @@ from ._errors import DeprecatedEndpointWarning, FakeRunsError
 from ._server import DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_BODY
 
 
-
 def is_loopback(host: str) -> bool:
     """True for ``localhost``, any 127.0.0.0/8 address, ``::1`` (and IPv4-mapped loopback)."""
     if host.lower().rstrip(".") == "localhost":
