@@ -60,6 +60,12 @@ class _Refusal(Exception):
         self.message = message
 
 
+def _delay(response: Response) -> float:
+    """The seconds ``response`` is to take over the socket: >= 0, at most MAX_DELAY_SECONDS."""
+    delay = float(response.delay or 0.0)
+    return min(delay, MAX_DELAY_SECONDS) if delay > 0 else 0.0
+
+
 def _is_token(text: str) -> bool:
     return bool(text) and all(c in _TOKEN for c in text)
 
@@ -90,8 +96,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 self.handle_one_request()
 
     def handle_one_request(self) -> None:
-        self._started = False  # True once a byte of this request has arrived
+        self._started = False  # True once a whole line of this request has arrived
         self.command = ""
+        self.requestline = ""
         try:
             if not self._read_head():
                 self.close_connection = True  # the client closed between requests
@@ -275,15 +282,17 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         else:
             if response is None:
                 response = owner.outside_vendors(target)
-            owner.log(f"{what} -> {response.error or response.status}")
+            delay = _delay(response)
+            owner.log(
+                f"{what} -> {response.error or response.status}"
+                + (f" (delay {delay:g} s)" if delay else "")
+            )
         self._deliver(response)
-
-    do_GET = do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = _serve
 
     def _deliver(self, response: Response) -> None:
         """Play ``response`` on the socket: its delay, then its answer or transport fault."""
         stopping = self.server.owner.stopping
-        delay = min(max(float(response.delay or 0.0), 0.0), MAX_DELAY_SECONDS)
+        delay = _delay(response)
         if response.error == "timeout":
             self._hold()
             self.close_connection = True
@@ -567,10 +576,10 @@ class FakeRunsServer:
         the request was under a vendor root, else a JSON message; logged compactly."""
         bug, first = self.record_error(what, exc)
         response: Response | None = None
-        found = self.fake.locate(request.urlparts)
-        if found is not None:
-            vendor, path = found
-            with contextlib.suppress(Exception):  # the envelope itself failing: plain 500
+        with contextlib.suppress(Exception):  # the envelope itself failing: a plain 500
+            found = self.fake.locate(request.urlparts)
+            if found is not None:
+                vendor, path = found
                 response = vendor.definition.error(Context(request, vendor, path), 500, None)
         if response is None:
             response = _plain(500, f"pytest-fakeruns: the fake raised {bug.summary}")

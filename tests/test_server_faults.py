@@ -347,3 +347,30 @@ def _wait_for_calls(fake: FakeRuns, count: int) -> None:
             return
         time.sleep(0.01)
     raise AssertionError(f"the fake answered {len(fake.calls)} call(s), expected {count}")
+
+
+@pytest.mark.parametrize(("given", "served"), [(-1.0, 0.0), (float("nan"), 0.0), (0.0, 0.0),
+                                               (0.25, 0.25), (float("inf"), MAX_DELAY_SECONDS)])
+def test_a_delay_is_served_within_zero_and_the_cap(given: float, served: float) -> None:
+    from pytest_fakeruns._server import _delay
+
+    assert _delay(Response(200, delay=given)) == served
+
+
+def test_the_request_log_shows_the_delay() -> None:
+    import io
+
+    log = io.StringIO()
+    fake = FakeRuns(seed=5)
+    with serving(fake, log=log) as server:
+        real = fake.handle
+
+        def handle(request: Request) -> Response | None:
+            response = real(request)
+            assert response is not None
+            response.delay = 0.05
+            return response
+
+        fake.handle = handle  # type: ignore[method-assign]
+        requests.get(server.url + "/coalesce/api/v1/runs", timeout=BOUND)
+    assert "GET /coalesce/api/v1/runs -> 401 (delay 0.05 s)" in log.getvalue()
