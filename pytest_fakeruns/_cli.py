@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import signal
 import sys
 import threading
@@ -11,8 +12,20 @@ from collections.abc import Sequence
 from types import FrameType
 
 from ._errors import DeprecatedEndpointWarning, FakeRunsError
+from ._server import DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_BODY
 
-LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+def is_loopback(host: str) -> bool:
+    """True for ``localhost``, any 127.0.0.0/8 address, ``::1`` (and IPv4-mapped loopback)."""
+    if host.lower().rstrip(".") == "localhost":
+        return True
+    try:
+        address = ipaddress.ip_address(host.strip("[]").split("%", 1)[0])
+    except ValueError:
+        return False
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return address.ipv4_mapped.is_loopback
+    return address.is_loopback
 
 
 def _parser(prog: str) -> argparse.ArgumentParser:
@@ -64,6 +77,22 @@ def _parser(prog: str) -> argparse.ArgumentParser:
         help="serve only the built-in vendors, not the installed vendor packs",
     )
     serve.add_argument(
+        "--max-body",
+        type=int,
+        default=DEFAULT_MAX_BODY,
+        metavar="BYTES",
+        help=f"largest request body accepted, larger ones get 413 unread "
+        f"(default: {DEFAULT_MAX_BODY}, 16 MiB)",
+    )
+    serve.add_argument(
+        "--idle-timeout",
+        type=float,
+        default=DEFAULT_IDLE_TIMEOUT,
+        metavar="SECONDS",
+        help=f"close a connection that sends nothing for this long "
+        f"(default: {DEFAULT_IDLE_TIMEOUT:g})",
+    )
+    serve.add_argument(
         "--quiet", action="store_true", help="do not log each request on stderr"
     )
     parser.epilog = "options of `serve`:\n" + "\n".join(
@@ -86,6 +115,10 @@ def _serve(args: argparse.Namespace) -> int:
 
     if args.runs < 0:
         raise FakeRunsError(f"--runs {args.runs}: give a number of runs >= 0")
+    if args.max_body < 0:
+        raise FakeRunsError(f"--max-body {args.max_body}: give a number of bytes >= 0")
+    if not args.idle_timeout > 0:
+        raise FakeRunsError(f"--idle-timeout {args.idle_timeout:g}: give seconds > 0")
     warnings.simplefilter("ignore", DeprecatedEndpointWarning)  # the headers say it already
     packs = [] if args.no_packs else entry_point_packs()
     fake = FakeRuns(seed=args.seed, progression=args.progression, vendors=packs)
@@ -98,12 +131,15 @@ def _serve(args: argparse.Namespace) -> int:
         stop.set()
 
     log = None if args.quiet else sys.stderr
-    with serving(fake, args.host, args.port, log=log) as server:
+    with serving(
+        fake, args.host, args.port, log=log, max_body=args.max_body,
+        idle_timeout=args.idle_timeout,
+    ) as server:
         previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
         try:
             for name, vendor in fake.vendors.items():
                 print(f"{name} {vendor.base_url}", flush=True)
-            where = "" if args.host in LOOPBACK else " (reachable from the network)"
+            where = "" if is_loopback(args.host) else " (reachable from the network)"
             print(
                 f"fakeruns: serving {len(fake.vendors)} vendors on {server.url}{where}, "
                 f"seed {args.seed}, {args.runs} runs each; Ctrl-C stops",
