@@ -55,8 +55,13 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self.close_connection = True
             return
         request = Request(self.command, owner.url + target, Headers(self.headers.items()), body)
+        path = urlsplit(target).path
+        response: Response | None
         try:
-            response = owner.fake.handle(request)
+            if path == "/__fakeruns" or path.startswith("/__fakeruns/"):  # the control plane
+                response = owner.control(request, path)
+            else:
+                response = owner.fake.handle(request)
         except Exception as exc:  # the fake failed: answer 500 and keep it for the test
             owner.record_error(f"{self.command} {target}", exc)
             response = _plain(500, f"pytest-fakeruns: the fake raised {exc!r}")
@@ -192,8 +197,13 @@ class FakeRunsServer:
         *,
         hold_seconds: float = DEFAULT_HOLD_SECONDS,
         log: IO[str] | None = None,
+        admin_token: str | None = None,
     ) -> None:
+        from ._control import ControlPlane, is_loopback
+
         self.fake = fake
+        # /__fakeruns: open on loopback; elsewhere off unless an admin token is given
+        self.control = ControlPlane(fake, token=admin_token, enabled=is_loopback(host))
         self.hold_seconds = hold_seconds
         self.errors: list[tuple[str, BaseException, str]] = []
         self._log = log
@@ -297,10 +307,13 @@ def serving(
     *,
     hold_seconds: float = DEFAULT_HOLD_SECONDS,
     log: IO[str] | None = None,
+    admin_token: str | None = None,
 ) -> Iterator[FakeRunsServer]:
     """Serve ``fake`` over HTTP: roots become ``<url>/<vendor>``, in-process transports pass
     those URLs through to the socket; everything is restored on exit."""
-    server = FakeRunsServer(fake, host, port, hold_seconds=hold_seconds, log=log)
+    server = FakeRunsServer(
+        fake, host, port, hold_seconds=hold_seconds, log=log, admin_token=admin_token
+    )
     roots = {name: f"{server.url}/{name}" for name in fake.vendors}
     saved_in_process = fake.in_process
     try:
