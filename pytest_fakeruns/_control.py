@@ -171,6 +171,7 @@ class ControlPlane:
         self.enabled = enabled
         self._faults: dict[str, Fault] = {}  # id -> fault, in injection order
         self._kwargs: dict[str, dict[str, Any]] = {}  # id -> the keywords it was injected with
+        self._all: dict[str, Fault] = {}  # removed ones too: a journal entry keeps its id
         self._next_id = 1
 
     def __call__(self, request: Request, path: str) -> Response:
@@ -249,6 +250,7 @@ class ControlPlane:
             fake.reset()
             self._faults.clear()
             self._kwargs.clear()
+            self._all.clear()
             return Response(204)
         if head == "clock" and not rest:
             self._method(request, "POST")
@@ -354,12 +356,12 @@ class ControlPlane:
         return self._register(fault, kwargs), fault
 
     def _register(self, fault: Fault, kwargs: dict[str, Any] | None = None) -> str:
-        for known_id, known in self._faults.items():
+        for known_id, known in self._all.items():
             if known is fault:
                 return known_id
         fault_id = str(self._next_id)
         self._next_id += 1
-        self._faults[fault_id] = fault
+        self._faults[fault_id] = self._all[fault_id] = fault
         if kwargs is None:
             kwargs = {a: getattr(fault, a) for a in _FAULT_ATTRS if hasattr(fault, a)}
         self._kwargs[fault_id] = _jsonable(kwargs)

@@ -57,8 +57,9 @@ def read_scenario(source: object) -> tuple[dict[str, Any], str]:
     return document, str(path)
 
 
-def check_shape(document: Mapping[str, Any], name: str, vendors: list[str]) -> None:
-    """Keys and types of the whole document; deep checks come from the scratch fake."""
+def check_shape(document: Mapping[str, Any], name: str, vendors: list[str] | None) -> None:
+    """Keys and types of the whole document (vendor names too, unless ``vendors`` is None);
+    deep checks come from the scratch fake."""
 
     def fail(key: str, message: str) -> ScenarioError:
         return ScenarioError(f"{name}: {key}: {message}")
@@ -118,8 +119,8 @@ def _mapping(document: Mapping[str, Any], key: str, fail: Any) -> dict[str, Any]
     return value
 
 
-def _known(vendor: str, vendors: list[str], where: str, fail: Any) -> None:
-    if vendor not in vendors:
+def _known(vendor: str, vendors: list[str] | None, where: str, fail: Any) -> None:
+    if vendors is not None and vendor not in vendors:
         raise fail(where, f"unknown vendor {vendor!r}; known vendors: " + ", ".join(vendors))
 
 
