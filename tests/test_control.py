@@ -223,7 +223,8 @@ def test_deprecate_through_the_api(fake_runs_server: FakeRuns, admin: Admin) -> 
     assert answer.status_code == 204
     r = requests.get(fake_runs_server.coalesce.base_url + "/api/v1/runs", headers=AUTH,
                      timeout=BOUND)
-    assert r.headers["Deprecation"] == f"@{int(dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc).timestamp())}"
+    since = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
+    assert r.headers["Deprecation"] == f"@{int(since.timestamp())}"
     assert "rel=\"deprecation\"" in r.headers["Link"]
     shown = admin("GET").json()["vendors"]["coalesce"]["deprecations"]
     assert shown[0]["link"] == "https://example.test/deprecation"
