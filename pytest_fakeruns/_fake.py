@@ -427,3 +427,9 @@ class FakeRuns:
 
     def __repr__(self) -> str:
         return f"<FakeRuns seed={self.seed} progression={self.progression!r}>"
+
+    def load_scenario(self, source: object) -> None:
+        """Apply a scenario file (a path or its dict); see docs/server.md "Scenario files"."""
+        from ._scenario import load_scenario
+
+        load_scenario(self, source)

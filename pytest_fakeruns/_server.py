@@ -15,7 +15,7 @@ import string
 import struct
 import threading
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import IO, TYPE_CHECKING, Any
@@ -270,11 +270,12 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             return
         request = Request(self.command, owner.url + target, self.fields, body)
         what = f"{self.command} {target}"
+        response: Response | None
         path = urlsplit(target).path
         try:
             # -- control plane: /__fakeruns and below, before any vendor routing ----------
             if path == CONTROL_PREFIX or path.startswith(CONTROL_PREFIX + "/"):
-                response: Response | None = owner.control(request, path)
+                response = owner.control(request, path)
             else:
                 response = owner.fake.handle(request)
         except Exception as exc:  # the fake failed: answer 500 and keep it for the test
@@ -422,12 +423,6 @@ def _plain(status: int, message: str) -> Response:
     return Response(status, {"Content-Type": "application/json"}, dump_json(obj), obj)
 
 
-def no_control(request: Request, path: str) -> Response:
-    """``FakeRunsServer.control`` until a control plane is installed: 404 for every path."""
-    obj = {"error": f"no control plane is served at {path}"}
-    return Response(404, {"Content-Type": "application/json"}, dump_json(obj), obj)
-
-
 def _root_cause(exc: BaseException) -> BaseException:
     """The innermost exception of a chain (the handler's bug below the core's wrapper)."""
     seen = {id(exc)}
@@ -481,7 +476,10 @@ class FakeRunsServer:
         log: IO[str] | None = None,
         max_body: int = DEFAULT_MAX_BODY,
         idle_timeout: float = DEFAULT_IDLE_TIMEOUT,
+        admin_token: str | None = None,
     ) -> None:
+        from ._control import ControlPlane, is_loopback
+
         if isinstance(max_body, bool) or not isinstance(max_body, int) or max_body < 0:
             raise FakeRunsError(f"max_body={max_body!r}: give a number of bytes >= 0")
         if (
@@ -491,10 +489,11 @@ class FakeRunsServer:
         ):
             raise FakeRunsError(f"idle_timeout={idle_timeout!r}: give a number of seconds > 0")
         self.fake = fake
+        # /__fakeruns: open on loopback; elsewhere off unless an admin token is given
+        self.control = ControlPlane(fake, token=admin_token, enabled=is_loopback(host))
         self.hold_seconds = hold_seconds
         self.max_body = max_body
         self.idle_timeout = float(idle_timeout)
-        self.control: Callable[[Request, str], Response] = no_control
         self.errors: list[tuple[str, BaseException, str]] = []
         self.bugs: dict[tuple[str, ...], Bug] = {}
         self.stopping = threading.Event()  # set by stop(): delayed answers end at once
@@ -653,12 +652,13 @@ def serving(
     log: IO[str] | None = None,
     max_body: int = DEFAULT_MAX_BODY,
     idle_timeout: float = DEFAULT_IDLE_TIMEOUT,
+    admin_token: str | None = None,
 ) -> Iterator[FakeRunsServer]:
     """Serve ``fake`` over HTTP: roots become ``<url>/<vendor>``, in-process transports pass
     those URLs through to the socket; everything is restored on exit."""
     server = FakeRunsServer(
         fake, host, port, hold_seconds=hold_seconds, log=log, max_body=max_body,
-        idle_timeout=idle_timeout,
+        idle_timeout=idle_timeout, admin_token=admin_token,
     )
     roots = {name: f"{server.url}/{name}" for name in fake.vendors}
     saved_in_process = fake.in_process

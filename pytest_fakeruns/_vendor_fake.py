@@ -101,6 +101,12 @@ class VendorFake:
             self._deprecations = [d for d in self._deprecations if d.path != path]
             self._deprecations.insert(0, dep)
 
+    @property
+    def deprecations(self) -> list[Deprecation]:
+        """The deprecations in force, newest first (read-only copy; the control plane shows it)."""
+        with self.lock:
+            return list(self._deprecations)
+
     def _deprecation_for(self, route: Route, path: str) -> Deprecation | None:
         for dep in self._deprecations:
             if dep.covers(route, path):

@@ -20,8 +20,8 @@ from ._cli_process import BOUND, Serve, serve
 __all__ = ["serve"]  # the fixture, imported for this module's tests
 
 VENDORS = ["workiva", "arcgis", "kinetic", "coalesce", "enterprise_tester"]
-OPTIONS = ["--host", "--port", "--seed", "--runs", "--progression", "--no-auth", "--no-packs",
-           "--max-body", "--idle-timeout", "--quiet"]
+OPTIONS = ["--host", "--port", "--seed", "--runs", "--progression", "--scenario", "--admin-token",
+           "--no-auth", "--no-packs", "--max-body", "--idle-timeout", "--quiet"]
 
 def test_serve_prints_every_vendor_answers_and_stops_on_sigint(serve: Serve) -> None:
     served = serve(["--port", "0", "--runs", "3", "--seed", "5", "--no-packs"])

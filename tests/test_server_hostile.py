@@ -367,10 +367,6 @@ def test_the_server_survives_a_burst_of_garbage_and_keeps_serving(
 
 
 def test_paths_under_fakeruns_go_to_the_control_plane(server: FakeRunsServer) -> None:
-    for target in ("/__fakeruns", "/__fakeruns/", "/__fakeruns/openapi/coalesce.json?x=1"):
-        r = requests.get(server.url + target, timeout=BOUND)
-        assert r.status_code == 404
-        assert "no control plane" in r.json()["error"]
     other = requests.get(server.url + "/__fakerunsX", timeout=BOUND)
     assert other.status_code == 404 and "message" in other.json()  # outside the vendors
     seen: list[tuple[str, str, str]] = []
