@@ -88,13 +88,14 @@ _UNPARSED: Any = object()
 
 
 class Response:
-    """What the core hands a transport. ``error`` names a transport fault to raise instead.
+    """What the core hands a transport. ``error`` names a transport fault to raise instead;
+    ``delay`` is how many seconds the answer should take (0.0: at once).
 
     ``json`` is the parsed body: given by the handler, or parsed on first use (pages built
     from cached JSON fragments are never parsed on the request path).
     """
 
-    __slots__ = ("_json", "body", "error", "headers", "status")
+    __slots__ = ("_json", "body", "delay", "error", "headers", "status")
 
     def __init__(
         self,
@@ -103,12 +104,14 @@ class Response:
         body: bytes = b"",
         json_body: Any = _UNPARSED,
         error: str | None = None,
+        delay: float = 0.0,
     ) -> None:
         self.status = status
         self.headers = Headers(headers)
         self.body = body
         self._json = json_body
         self.error = error
+        self.delay = delay
 
     @property
     def json(self) -> Any:
