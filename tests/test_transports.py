@@ -180,3 +180,24 @@ def test_a_passthru_that_is_not_a_url_list_is_refused(pytester: pytest.Pytester)
     result = pytester.runpytest_inprocess()
     result.assert_outcomes(errors=1)
     result.stdout.fnmatch_lines(["*passthru is a list of URL prefixes*"])
+
+
+@pytest.mark.parametrize("transport", IN_PROCESS)
+def test_every_adapter_resolves_a_request_once(
+    fake_runs: FakeRuns, transport: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    asked: list[str] = []
+    real = fake_runs.resolve
+
+    def counting(url: str, method: str = "GET") -> object:
+        asked.append(url)
+        return real(url, method)
+
+    monkeypatch.setattr(fake_runs, "resolve", counting)
+    url = fake_runs.coalesce.base_url + "/api/v1/runs"
+    answer = _fetch(transport, url)
+    assert getattr(answer, "status_code", None) == 401  # no credentials: the vendor answered
+    assert asked == [url]
+    with pytest.raises(CONNECT_ERRORS[transport]):
+        _fetch(transport, OUTSIDE)
+    assert asked == [url, OUTSIDE]
