@@ -661,16 +661,8 @@ def serving(
         idle_timeout=idle_timeout, admin_token=admin_token,
     )
     roots = {name: f"{server.url}/{name}" for name in fake.vendors}
-    saved_in_process = fake.in_process
     try:
-        with fake._serving_roots(roots):
-            fake.in_process = False
-            fake._server_url = server.url
-            if fake._responses is not None:
-                fake._responses.add_passthru(server.url + "/")
-            with server:
-                yield server
+        with fake.serving(roots, server.url), server:
+            yield server
     finally:
-        fake.in_process = saved_in_process
-        fake._server_url = None
         server.stop()

@@ -260,7 +260,7 @@ def test_stop_releases_a_held_connection(standalone: FakeRuns) -> None:
 def test_a_held_connection_is_closed_after_the_hold_bound(standalone: FakeRuns) -> None:
     standalone.inject(error="timeout")
     server = FakeRunsServer(standalone, hold_seconds=0.2)
-    with server, standalone._serving_roots({"coalesce": server.url + "/coalesce"}):
+    with server, standalone.serving({"coalesce": server.url + "/coalesce"}, server.url):
         sock = connect(server.url)  # timeout BOUND, far above the hold bound
         with sock:
             sock.sendall(raw_request(runs_url(standalone), headers=AUTH))
