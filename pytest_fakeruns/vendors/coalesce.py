@@ -77,6 +77,7 @@ class Coalesce(VendorDefinition):
     content_type = CONTENT_TYPE
     cache_serialized = True
     distinct_instants = True
+    openapi_module = "._coalesce_openapi"
     vocabulary = Vocabulary(
         steps=(
             Step("waitingToRun", State.WAITING),

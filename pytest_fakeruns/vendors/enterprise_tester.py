@@ -74,6 +74,7 @@ class EnterpriseTester(VendorDefinition):
     id_field = "Id"
     content_type = CONTENT_TYPE
     cache_serialized = True
+    openapi_module = "._enterprise_tester_openapi"
     vocabulary = Vocabulary(
         steps=(
             Step("Not Run", State.WAITING),

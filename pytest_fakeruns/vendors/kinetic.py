@@ -63,6 +63,7 @@ class Kinetic(VendorDefinition):
     id_field = "id"
     content_type = CONTENT_TYPE
     cache_serialized = True
+    openapi_module = "._kinetic_openapi"
     vocabulary = Vocabulary(
         steps=(
             Step("Staged", State.WAITING),

@@ -55,6 +55,7 @@ class Workiva(VendorDefinition):
     parent_aliases = ("scriptId",)
     id_field = "id"
     cache_serialized = True
+    openapi_module = "._workiva_openapi"
     vocabulary = Vocabulary(
         steps=(
             Step("queued", State.WAITING),
