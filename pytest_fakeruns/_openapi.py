@@ -252,7 +252,7 @@ def document(fake: FakeRuns, vendor: str) -> dict[str, Any]:
             components["securitySchemes"] = _schemes(spec, fake_vendor.base_url)
     if components:
         doc["components"] = components
-    return doc
+    return copy.deepcopy(doc)  # the vendor data's dicts stay the caller's to change
 
 
 def _schemes(spec: OpenApiSpec, root: str) -> dict[str, Any]:
@@ -351,11 +351,11 @@ def _operation(vendor: VendorFake, spec: OpenApiSpec, route: Route, op: Operatio
     dep_headers: dict[str, Any] = {}
     if dep is not None:
         out["deprecated"] = True
-        heads = dep.headers()
+        sent = dep.headers()
         dep_headers = {name: {"schema": {"type": "string"}, "required": True,
                               "description": f"RFC {'8594' if name == 'Sunset' else '9745'}"
                               if name != "Link" else 'rel="deprecation"'}
-                       for name in heads}
+                       for name in sent}
     responses: dict[str, Any] = {}
     for status, answer in sorted(op.answers.items()):
         _merge(responses, status, _answer_object(answer, status, dep_headers))
@@ -369,12 +369,14 @@ def _operation(vendor: VendorFake, spec: OpenApiSpec, route: Route, op: Operatio
         envelope = spec.error if op.extra_error is None or status not in op.errors else {
             "anyOf": [spec.error, op.extra_error]
         }
-        heads = dict(dep_headers)
+        heads: dict[str, Any] = dict(dep_headers)
         if status in RETRY_AFTER_STATUSES:
             heads["Retry-After"] = {"schema": {"type": "string", "pattern": "^[0-9]+$"},
                                     "required": True,
                                     "description": "seconds to wait (the fault's retry_after)"}
-        heads.update(_header_objects(spec.error_headers.get(status, {})))
+        # an error only the vendor envelope has (not this route's own error body) requires them
+        own_body = op.extra_error is not None and status in op.errors
+        heads.update(_header_objects(spec.error_headers.get(status, {}), required=not own_body))
         body = {
             "description": f"{status} {_status_text(status)} in the vendor's error envelope",
             "content": {media: {"schema": envelope} for media in spec.error_media},

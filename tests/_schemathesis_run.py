@@ -14,9 +14,11 @@ import requests
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
+from schemathesis.core.failures import FailureGroup
 from schemathesis.generation import GenerationMode
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
+    response_headers_conformance,
     response_schema_conformance,
     status_code_conformance,
 )
@@ -31,6 +33,7 @@ CHECKS: list[Callable[..., Any]] = [
     response_schema_conformance,
     status_code_conformance,
     content_type_conformance,
+    response_headers_conformance,
 ]
 
 
@@ -72,7 +75,18 @@ class Outcome:
     operations: int = 0
     examples: int = 0
     statuses: Counter[str] = dataclasses.field(default_factory=Counter)
-    failures: list[str] = dataclasses.field(default_factory=list)
+    media: Counter[str] = dataclasses.field(default_factory=Counter)
+    failures: list[str] = dataclasses.field(default_factory=list)  # distinct, in order
+    findings: Counter[str] = dataclasses.field(default_factory=Counter)  # "<op>: <title>"
+
+    def record(self, label: str, exc: BaseException) -> None:
+        text = f"{label}: {type(exc).__name__}: {exc}"
+        if text not in self.failures:
+            self.failures.append(text)
+        titles = [line.strip()[2:] for line in str(exc).splitlines()
+                  if line.strip().startswith("- ")] or [type(exc).__name__]
+        for title in titles:
+            self.findings[f"{label}: {title}"] += 1
 
 
 def run_vendor(
@@ -80,17 +94,21 @@ def run_vendor(
     vendor: str,
     examples: int,
     checks: Sequence[Callable[..., Any]] | None = None,
-    seed: int = 0,
     stop_on_failure: bool = True,
+    edit: Callable[[dict[str, Any]], None] | None = None,
 ) -> Outcome:
     """Every operation of ``vendor``'s document, ``examples`` cases each (positive and
-    negative), against the served fake; failures are collected, or raised at the first one."""
+    negative), against the served fake; failures are collected, or raised at the first one.
+    ``edit`` changes the documents before use (a test that the checks catch drift)."""
     base_url = fake.vendor(vendor).base_url
-    schema = schemathesis.openapi.from_dict(document(fake, vendor))
+    docs = [document(fake, vendor), stored_document(fake, vendor)]
+    for doc in docs:
+        if edit is not None:
+            edit(doc)
+    schema = schemathesis.openapi.from_dict(docs[0])
     stored = {
         op.ok().label: op.ok()
-        for op in schemathesis.openapi.from_dict(stored_document(fake, vendor))
-        .get_all_operations()
+        for op in schemathesis.openapi.from_dict(docs[1]).get_all_operations()
     }
     auth = credentials(fake, vendor)
     outcome = Outcome(vendor)
@@ -98,10 +116,12 @@ def run_vendor(
     for result in schema.get_all_operations():
         operation = result.ok()
         outcome.operations += 1
-        strategy = st.one_of(
-            stored[operation.label].as_strategy(
-                generation_mode=GenerationMode.POSITIVE, headers=dict(auth)
-            ),
+        known = stored[operation.label].as_strategy(
+            generation_mode=GenerationMode.POSITIVE, headers=dict(auth)
+        )
+        strategy = st.one_of(  # half of the cases on stored parents and runs
+            known,
+            known,
             operation.as_strategy(generation_mode=GenerationMode.POSITIVE, headers=dict(auth)),
             operation.as_strategy(generation_mode=GenerationMode.NEGATIVE, headers=dict(auth)),
         )
@@ -124,14 +144,20 @@ def run_vendor(
                 warnings.simplefilter("ignore", DeprecatedEndpointWarning)
                 response = case.call(base_url=base_url, session=session, timeout=30)
             outcome.statuses[str(response.status_code)] += 1
+            media = (response.headers.get("content-type") or ["none"])[0].split(";")[0]
+            outcome.media[media] += 1
             try:
                 case.validate_response(response, checks=list(checks or CHECKS))
-            except Exception as exc:
-                text = f"{label}: {type(exc).__name__}: {exc}"  # noqa: B023
+            except (Exception, FailureGroup) as exc:  # FailureGroup: a BaseExceptionGroup
                 if stop_on_failure:
                     raise
-                outcome.failures.append(text)
+                outcome.record(label, exc)  # noqa: B023
 
-        probe()
+        try:
+            probe()
+        except (Exception, FailureGroup) as exc:  # what hypothesis found, shrunk
+            if stop_on_failure:
+                raise
+            outcome.record(label, exc)
     session.close()
     return outcome

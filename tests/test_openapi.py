@@ -16,8 +16,7 @@ from pytest_fakeruns import FakeRuns, FakeRunsError, VendorDefinition
 from pytest_fakeruns._cli import main
 from pytest_fakeruns._faults import FAULT_STATUSES
 from pytest_fakeruns._openapi import OpenApiSpec, document, spec_for
-from pytest_fakeruns.vendors import BUILTIN
-from pytest_fakeruns.vendors import coalesce, kinetic
+from pytest_fakeruns.vendors import BUILTIN, coalesce, kinetic
 from pytest_fakeruns.vendors import _arcgis_routes as arcgis_routes
 from pytest_fakeruns.vendors import _workiva_list as workiva_list
 from pytest_fakeruns.vendors.arcgis import REAL_HTTP
@@ -131,7 +130,7 @@ def test_a_definition_may_point_at_a_data_module() -> None:
 
 
 def test_unknown_vendor_names_the_known_ones() -> None:
-    with pytest.raises(FakeRunsError, match="known vendors: .*coalesce"):
+    with pytest.raises(FakeRunsError, match=r"known vendors: .*coalesce"):
         document(FakeRuns(), "nope")
 
 

@@ -31,7 +31,9 @@ from ._arcgis_routes import MAX_NUM, RUN_PATH, RUNS_PATH, STATUSES, UPDATE_PATH
 from ._arcgis_task import TASK_TYPES
 from .arcgis import REAL_HTTP
 
-US_DATE = string(pattern=r"^[A-Z][a-z]{2} [0-9]{1,2}, [0-9]{4}, [0-9]{1,2}:[0-9]{2}:[0-9]{2} [AP]M$")
+US_DATE = string(
+    pattern=r"^[A-Z][a-z]{2} [0-9]{1,2}, [0-9]{4}, [0-9]{1,2}:[0-9]{2}:[0-9]{2} [AP]M$"
+)
 MEDIA = (JSON_TYPE.split(";")[0], PJSON_TYPE.split(";")[0], HTML_TYPE.split(";")[0])
 
 CRON = obj({name: string() for name in ("dayOfWeek", "hour", "month", "dayOfMonth", "minute")})
