@@ -151,6 +151,8 @@ class Operation:
     runs: Sequence[str] = ()
     description: str = ""
     extra_error: Schema | None = None  # another body an error of this route may have
+    # more path parameter examples from the fake's state: vendor -> {parameter: [values]}
+    examples: Callable[[VendorFake], Mapping[str, Sequence[Any]]] | None = None
 
 
 @dataclass(frozen=True)
@@ -409,6 +411,8 @@ def _add_examples(vendor: VendorFake, op: Operation, params: list[dict[str, Any]
         ids = [run.id for run in store.runs[-3:]]
         for name in op.runs:
             wanted[name] = ids
+    if op.examples is not None:
+        wanted.update({name: list(values)[:3] for name, values in op.examples(vendor).items()})
     for p in params:
         values = wanted.get(p["name"])
         if p["in"] == "path" and values:

@@ -347,3 +347,12 @@ def test_cli_knows_installed_packs(capsys: pytest.CaptureFixture[str]) -> None:
     assert "/v1/runs/{runId}" in json.loads(capsys.readouterr().out)["paths"]
     assert main(["openapi", "acme", "--no-packs"]) == 2
 
+
+
+def test_kinetic_run_tree_examples_are_the_sources_known_trees(seeded: FakeRuns) -> None:
+    op = _op(document(seeded, "kinetic"), "POST",
+             "/app/api/v1/run-tree/{SOURCE}/{GROUP}/{TREE}")
+    source = next(iter(seeded.kinetic.store.parents.values()))
+    groups = [e["value"] for e in _param(op, "GROUP")["examples"].values()]
+    trees = [e["value"] for e in _param(op, "TREE")["examples"].values()]
+    assert {(g, t) for g, t in source.data["trees"]} <= {(g, t) for g in groups for t in trees}

@@ -3,6 +3,8 @@ validate with; read by ``pytest_fakeruns._openapi.document``."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .._openapi import (
     UTC_MILLIS,
     OpenApiSpec,
@@ -20,6 +22,9 @@ from .._openapi import (
 )
 from ._kinetic_tasks import TASK_KEYS
 from .kinetic import FORM, MAX_LIMIT, REALM, Kinetic
+
+if TYPE_CHECKING:
+    from .._vendor_fake import VendorFake
 
 STATUSES = Kinetic.vocabulary.words()
 TASK_STATUSES = ("New", "Deferred", "Closed")
@@ -58,6 +63,16 @@ BODY_PARAMS = obj(
     description="the same parameters as a JSON object (even on GET); the body wins",
 )
 SHOW_BODY = obj({}, {"include": FILTERS["include"]}, closed=False)
+
+
+def _trees(vendor: VendorFake) -> dict[str, list[str]]:
+    """The first source's known trees: run-tree examples that exist."""
+    parent = next(iter(vendor.store.parents.values()), None)
+    pairs: list[tuple[str, str]] = [] if parent is None else parent.data["trees"]
+    return {"GROUP": list(dict.fromkeys(g for g, _ in pairs)),
+            "TREE": list(dict.fromkeys(t for _, t in pairs))}
+
+
 SOURCE_DATA = {"type": "object", "description": "stored as the run's sourceData"}
 
 SPEC = OpenApiSpec(
@@ -99,6 +114,7 @@ SPEC = OpenApiSpec(
                   FORM: {"type": "object", "additionalProperties": {"type": "string"}}},
             errors=(400, 404),
             parents=("SOURCE",),
+            examples=_trees,
         ),
     },
 )
