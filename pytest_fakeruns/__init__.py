@@ -16,6 +16,7 @@ from ._faults import Fault
 from ._generator import Gen
 from ._http import Request, Response
 from ._journal import Call
+from ._openapi import document as openapi_document
 from ._router import Route
 from ._run import Run
 from ._states import State
@@ -50,6 +51,7 @@ __all__ = [
     "VendorError",
     "VendorFake",
     "Vocabulary",
+    "openapi_document",
 ]
 
 for _name in __all__:

@@ -27,6 +27,7 @@ from ._vocabulary import Position, Vocabulary
 
 if TYPE_CHECKING:
     from ._generator import Gen
+    from ._openapi import OpenApiSpec
     from ._run import Run
     from ._vendor_fake import VendorFake
 
@@ -225,9 +226,19 @@ class VendorDefinition:
     # True when keyset pages over a time order need generated runs never to share a shown
     # second (Coalesce's runStartTime / runEndTime orders)
     distinct_instants: ClassVar[bool] = False
+    # the module (relative to the definition's own) whose ``SPEC`` is the vendor's OpenAPI data
+    openapi_module: ClassVar[str | None] = None
 
     def routes(self) -> list[Route]:
         raise NotImplementedError
+
+    def openapi_operations(self) -> OpenApiSpec | None:
+        """The vendor's OpenAPI data (``fakeruns openapi``); None: paths and methods only."""
+        if self.openapi_module is None:
+            return None
+        from ._openapi import load_spec
+
+        return load_spec(self.openapi_module, type(self).__module__)
 
     def authenticate(self, ctx: Context) -> None:
         """Raise ``ctx.fail(401/403, ...)`` when the request's credentials are refused."""

@@ -17,6 +17,8 @@ from are not.
   run), :class:`Gen` (the vendor's seeded generator), :class:`VendorFake` (``ctx.vendor``).
 - **Parsing and formatting:** :func:`parse_int`, :func:`parse_bool`, :func:`parse_instant`,
   :func:`iso_seconds`, :func:`iso_millis`, :func:`one_of`.
+- **OpenAPI data** (``openapi_module``, read by ``fakeruns openapi``): :class:`OpenApiSpec`,
+  :class:`Operation`, :class:`Answer` and the schema builders (``string``, ``integer``, ``obj``...).
 - **Misuse from Python:** raise :class:`FakeRunsError` naming what is allowed.
 """
 
@@ -26,6 +28,28 @@ from ._definition import Context, DeprecationSpec, VendorDefinition, VendorError
 from ._errors import FakeRunsError
 from ._generator import Gen
 from ._http import SHARED_SLOT, Request, Response, dump_json, json_response
+from ._openapi import (
+    FORM,
+    GUID_PATTERN,
+    UTC_MILLIS,
+    UTC_SECONDS,
+    Answer,
+    OpenApiSpec,
+    Operation,
+    Schema,
+    array,
+    boolean,
+    enum,
+    header,
+    integer,
+    json_answer,
+    nullable,
+    obj,
+    path,
+    query,
+    ref,
+    string,
+)
 from ._params import iso_millis, iso_seconds, one_of, parse_bool, parse_instant, parse_int
 from ._router import Route
 from ._run import Run
@@ -35,29 +59,49 @@ from ._vendor_fake import VendorFake
 from ._vocabulary import Position, Step, Vocabulary
 
 __all__ = [
+    "FORM",
+    "GUID_PATTERN",
     "SHARED_SLOT",
+    "UTC_MILLIS",
+    "UTC_SECONDS",
+    "Answer",
     "Context",
     "DeprecationSpec",
     "FakeRunsError",
     "Gen",
+    "OpenApiSpec",
+    "Operation",
     "Parent",
     "Position",
     "Request",
     "Response",
     "Route",
     "Run",
+    "Schema",
     "State",
     "Step",
     "VendorDefinition",
     "VendorError",
     "VendorFake",
     "Vocabulary",
+    "array",
+    "boolean",
     "dump_json",
+    "enum",
+    "header",
+    "integer",
     "iso_millis",
     "iso_seconds",
+    "json_answer",
     "json_response",
+    "nullable",
+    "obj",
     "one_of",
     "parse_bool",
     "parse_instant",
     "parse_int",
+    "path",
+    "query",
+    "ref",
+    "string",
 ]

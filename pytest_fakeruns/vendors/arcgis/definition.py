@@ -83,6 +83,7 @@ class ArcGIS(VendorDefinition):
     )
     indexes = {"created": _created}
     cache_serialized = True  # serialize(run, own=True) depends on the run alone
+    openapi_module = ".openapi"
 
     def routes(self) -> list[Route]:
         return [

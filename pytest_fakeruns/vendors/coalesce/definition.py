@@ -48,6 +48,7 @@ ERRORS: dict[int, tuple[str, str]] = {
 
 class Coalesce(VendorDefinition):
     name = "coalesce"
+    openapi_module = ".openapi"
     default_base_url = "https://app.coalescesoftware.io"
     parent_keyword = "environment_id"
     parent_aliases = ("environmentID",)

@@ -47,6 +47,7 @@ MESSAGES: dict[int, str] = {
 
 class EnterpriseTester(VendorDefinition):
     name = "enterprise_tester"
+    openapi_module = ".openapi"
     default_base_url = "http://localhost"
     parent_keyword = "assignment_id"
     parent_aliases = ("AssignmentId",)

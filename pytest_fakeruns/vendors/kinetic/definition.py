@@ -45,6 +45,7 @@ MESSAGES: dict[int, str] = {
 
 class Kinetic(VendorDefinition):
     name = "kinetic"
+    openapi_module = ".openapi"
     default_base_url = "http://foo.kineticdata.com:8080/kinetic-task"
     parent_keyword = "source"
     int_ids = True

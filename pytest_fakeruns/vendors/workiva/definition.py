@@ -63,6 +63,7 @@ class Workiva(VendorDefinition):
     parent_aliases = ("scriptId",)
     id_field = "id"
     cache_serialized = True
+    openapi_module = ".openapi"
     vocabulary = Vocabulary(
         steps=(
             Step("queued", State.WAITING),
