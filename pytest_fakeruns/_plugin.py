@@ -12,6 +12,7 @@ import pytest
 from . import _hookspecs
 from ._fake import FakeRuns
 from ._settings import Settings, merge_markers, resolve
+from ._timing import unfrozen_pytest_timing
 
 FAKE_KEY = pytest.StashKey[FakeRuns]()
 _DEPRECATED_PROPERTY = "fakeruns_deprecated"
@@ -94,7 +95,7 @@ def active_fake(request: pytest.FixtureRequest) -> Iterator[FakeRuns]:
         vendors=_vendor_packs(config),
     )
     request.node.stash[FAKE_KEY] = fake
-    with fake:
+    with fake, unfrozen_pytest_timing():
         for kwargs in settings.faults:
             fake.inject(**kwargs)
         if settings.instant_sleep:
