@@ -71,7 +71,8 @@ class Clock:
         import freezegun
 
         start = self.now()
-        freezer = freezegun.freeze_time(start)
+        # pytest's own timing stays real: --durations and report timings are wall time.
+        freezer = freezegun.freeze_time(start, ignore=["_pytest.timing"])
         self._frozen = freezer.start()
         saved_offset, self._offset = self._offset, _dt.timedelta(0)
         try:
