@@ -129,7 +129,11 @@ class Response:
 
 
 def dump_json(obj: Any) -> bytes:
-    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False).encode()
+    """Compact UTF-8 JSON. A lone surrogate in a string (which UTF-8 cannot carry) is written
+    as its ``\\uXXXX`` escape, so no stored value can make an answer fail to encode."""
+    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False).encode(
+        "utf-8", "backslashreplace"
+    )
 
 
 # stands for a list of pre-encoded items while the rest of a body is encoded
@@ -158,4 +162,6 @@ def json_response(
     head = {"Content-Type": content_type}
     if headers:
         head.update(headers)
-    return Response(status, head, dump_json(obj), obj)
+    # the journal keeps the bytes only: parsed again on demand (Call.response_json), so it
+    # holds no nested objects for the garbage collector and no references into the store
+    return Response(status, head, dump_json(obj))
