@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from pytest_fakeruns._definition import MAX_JSON_DEPTH
+from pytest_fakeruns._journal import MAX_KEPT_BODY
 from tests._clients import Api
 
 BASIC = {"Authorization": "Basic " + base64.b64encode(b"jdoe:secret").decode()}
@@ -346,3 +347,46 @@ def test_odd_bytes_in_the_workiva_token_form_are_answered(api: Api, body: bytes)
                  **raw(api, body))
     assert r.status_code in (200, 400, 401), r.text
     assert "error" in r.json() or "access_token" in r.json()
+
+
+# -- item 9: the journal keeps bytes, and at most MAX_KEPT_BODY of a request body -------------
+
+
+def test_a_huge_request_body_is_kept_up_to_the_cap_with_its_size(api: Api) -> None:
+    seed_all(api)
+    payload = json.dumps(start_body(parameters={"blob": "x" * (3 * MAX_KEPT_BODY)})).encode()
+    r = api.post("coalesce", "/scheduler/startRun", headers={**BEARER, **JSON_TYPE},
+                 **raw(api, payload))
+    assert r.status_code == 200, r.text[:200]
+    call = api.fake.calls[-1]
+    assert call.body == payload[:MAX_KEPT_BODY]
+    assert call.body_size == len(payload) and call.body_truncated
+    assert api.fake.coalesce.get(r.json()["runCounter"]).fields["runTimeParameters"] == {
+        "blob": "x" * (3 * MAX_KEPT_BODY)}  # the fake acted on the whole body
+
+
+def test_small_and_absent_bodies_are_kept_whole(api: Api) -> None:
+    seed_all(api)
+    api.post("coalesce", "/scheduler/startRun", headers=BEARER, json=start_body())
+    api.get("coalesce", "/api/v1/runs", headers=BEARER)
+    sent, listed = api.fake.calls[-2:]
+    assert isinstance(sent.body, bytes) and json.loads(sent.body) == start_body()
+    assert (sent.body_size, sent.body_truncated) == (len(sent.body), False)
+    assert (listed.body, listed.body_size, listed.body_truncated) == (None, 0, False)
+
+
+@pytest.mark.parametrize(("vendor", "path", "headers"), [
+    ("coalesce", "/api/v1/runs/1", BEARER),
+    ("kinetic", KINETIC_LIST + "/1", BASIC),
+])
+def test_response_json_is_parsed_from_the_bytes_so_changing_it_changes_nothing(
+    api: Api, vendor: str, path: str, headers: dict[str, str]
+) -> None:
+    seed_all(api)
+    first = api.get(vendor, path, headers=headers)
+    shown = api.fake.calls[-1].response_json
+    assert shown == first.json()
+    inner = shown if vendor == "coalesce" else shown["run"]
+    inner.clear()  # a test scribbling on what it read from the journal
+    again = api.get(vendor, path, headers=headers)
+    assert again.json() == first.json()
