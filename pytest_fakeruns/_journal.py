@@ -36,9 +36,9 @@ class Call:
     status: int
     response_headers: Mapping[str, str]
     response: Response = field(repr=False)
+    body_size: int = -1  # the request body's length in bytes; -1: taken from body
     fault: Fault | None = None
     route: str | None = field(default=None, repr=False)  # the template that served it
-    body_size: int = -1  # the request body's length in bytes; -1: taken from body
 
     def __post_init__(self) -> None:
         body = self.body
