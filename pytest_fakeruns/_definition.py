@@ -107,6 +107,28 @@ def _lone_surrogate(value: Any) -> str | None:
     return None
 
 
+def _parse_json(body: bytes | None) -> tuple[bool, Any, str | None]:
+    """(ok, value, why refused): see Context.body_json."""
+    if not body:
+        return True, None, None
+    if _too_deep(body):
+        return False, None, (f"The body nests arrays and objects deeper than "
+                             f"{MAX_JSON_DEPTH} levels.")
+    try:
+        value = json.loads(body, parse_int=_int, parse_float=_finite, parse_constant=_no_constant)
+    except _Refused as err:
+        return False, None, str(err)
+    except ValueError:  # a syntax error (UnicodeDecodeError included)
+        return False, None, None
+    except RecursionError:  # the depth check makes this unreachable; kept as a guard
+        return False, None, "The body nests arrays and objects too deeply."
+    if _MAYBE_SURROGATE.search(body) is not None:
+        problem = _lone_surrogate(value)
+        if problem is not None:
+            return False, None, problem
+    return True, value, None
+
+
 class VendorError(Exception):
     """Raised by a handler to answer with the vendor's own envelope for ``status``."""
 
@@ -130,7 +152,7 @@ class DeprecationSpec:
 class Context:
     """One request as a handler sees it."""
 
-    __slots__ = ("body_problem", "params", "path", "request", "route", "vendor")
+    __slots__ = ("params", "path", "request", "route", "vendor")
 
     def __init__(
         self,
@@ -145,9 +167,6 @@ class Context:
         self.path = path
         self.route = route
         self.params = params or {}
-        # why body_json() refused a body Python's json would take (too deep, a lone
-        # surrogate, NaN, a number too long): a sentence for the vendor's 400; else None
-        self.body_problem: str | None = None
 
     @property
     def root(self) -> str:
@@ -242,35 +261,17 @@ class Context:
 
         Strict JSON only: besides syntax errors, a body nesting deeper than MAX_JSON_DEPTH,
         holding a lone surrogate (``"\\ud800"``), ``NaN``/``Infinity``, a number that overflows
-        or an integer too long for ``int()`` is not JSON; then ``body_problem`` says why.
-        Nothing the fake stores from a body can later fail to encode.
+        or an integer too long for ``int()`` is not JSON (``body_problem`` says why). Nothing
+        the fake stores from a body can later fail to encode.
         """
-        self.body_problem = None
-        body = self.request.body
-        if not body:
-            return True, None
-        if _too_deep(body):
-            self.body_problem = (f"The body nests arrays and objects deeper than "
-                                 f"{MAX_JSON_DEPTH} levels.")
-            return False, None
-        try:
-            value = json.loads(
-                body, parse_int=_int, parse_float=_finite, parse_constant=_no_constant
-            )
-        except _Refused as err:
-            self.body_problem = str(err)
-            return False, None
-        except ValueError:  # a syntax error (UnicodeDecodeError included)
-            return False, None
-        except RecursionError:  # the depth check above makes this unreachable; kept as a guard
-            self.body_problem = "The body nests arrays and objects too deeply."
-            return False, None
-        if _MAYBE_SURROGATE.search(body) is not None:
-            problem = _lone_surrogate(value)
-            if problem is not None:
-                self.body_problem = problem
-                return False, None
-        return True, value
+        ok, value, _ = _parse_json(self.request.body)
+        return ok, value
+
+    @property
+    def body_problem(self) -> str | None:
+        """Why ``body_json()`` refused a body Python's json would take (too deep, a lone
+        surrogate, NaN, a number too long), as a sentence for the vendor's 400; else None."""
+        return _parse_json(self.request.body)[2]
 
     def form(self) -> dict[str, str] | None:
         """Form fields (first occurrence wins); None when the body is not form-encoded text."""
