@@ -66,7 +66,7 @@ WORKIVA_LONG_CURSOR = base64.urlsafe_b64encode(
 class Req:
     method: str
     path: str  # below the vendor root, may carry a query
-    headers: dict[str, str] = field(default_factory=dict)
+    headers: dict[str, str | bytes] = field(default_factory=dict)
     body: bytes | None = None
     params: list[tuple[str, str]] = field(default_factory=list)
 
@@ -242,13 +242,14 @@ def hostile_path(rng: random.Random, path: str) -> str:
         rng.choice(["api", "app", "system", "scheduler", "x", "%FF"]) for _ in range(4))
 
 
-def hostile_auth(rng: random.Random) -> str:
+def hostile_auth(rng: random.Random) -> str | bytes:
     return rng.choice([
         "Basic", "Basic ", "Basic !!!", "Bearer", "Bearer ", "bearer x", "Token abc",
         "Basic " + base64.b64encode(b"\xed\xa0\x80:x").decode(),
         "Basic " + base64.b64encode(b"\xff:\xfe").decode(), "Basic " + base64.b64encode(
             b":").decode(), "OAuth oauth_consumer_key=\"k\"", "Bearer " + "a" * 10_000,
-        "Basic \u00e9\u00e9", "Bearer \x7f",
+        "Basic \u00e9\u00e9", "Bearer \x7f", b"Bearer t0k3n", b"Basic \xff\xfe",
+        b"Bearer \xed\xa0\x80",
     ])
 
 

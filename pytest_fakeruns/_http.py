@@ -63,6 +63,12 @@ class Request:
             if isinstance(headers, Mapping) and not isinstance(headers, dict)
             else Headers(headers)
         )
+        if any(isinstance(v, bytes) for v in self.headers.values()):
+            # requests takes bytes header values (and names) and sends them as they are: read
+            # them as the wire's latin-1, as the HTTP server does
+            self.headers = Headers(
+                (_text(name), _text(value)) for name, value in self.headers.items()
+            )
         self.body = body or None
         self._query_pairs: list[tuple[str, str]] | None = None
         self._query: dict[str, str] | None = None
@@ -82,6 +88,10 @@ class Request:
                 first.setdefault(name, value)
             self._query = first
         return self._query
+
+
+def _text(value: str | bytes) -> str:
+    return value.decode("latin-1") if isinstance(value, bytes) else value
 
 
 _UNPARSED: Any = object()

@@ -324,17 +324,25 @@ def test_odd_bytes_in_the_query_string_are_answered(api: Api, query: str) -> Non
                                    b"Basic " + base64.b64encode(b"\xed\xa0\x80:x"),
                                    b"Basic " + base64.b64encode(b"\xff:\xfe")])
 def test_odd_bytes_in_credentials_are_answered(api: Api, value: bytes) -> None:
+    """requests and httpx both take bytes header values and send them as they are."""
     seed_all(api)
-    if api.transport in ("httpx", "httpx-async"):
-        headers: dict[str, Any] = {"Authorization": value}
-    else:
-        headers = {"Authorization": value.decode("latin-1")}
+    headers: dict[str, Any] = {"Authorization": value, "X-Version": b"\xff",
+                               "X-Esri-Authorization": value}
     for vendor, path in (("kinetic", KINETIC_LIST), ("enterprise_tester", ET_RUNS),
                          ("coalesce", "/api/v1/runs"), ("workiva", "/iam/v1/oauth2/token")):
         method = "POST" if vendor == "workiva" else "GET"
         r = api.request(method, vendor, path, headers=headers)
         assert r.status_code < 500, (vendor, r.text)
         r.json()
+
+
+def test_bytes_header_values_are_read_as_latin_1(api: Api) -> None:
+    seed_all(api)
+    r = api.get("coalesce", "/api/v1/runs", headers={"Authorization": b"Bearer t\xe9"})
+    assert r.status_code == 200, r.text
+    assert api.fake.calls[-1].headers["Authorization"] == "Bearer t\u00e9"
+    refused = api.get("coalesce", "/api/v1/runs", headers={"Authorization": b"Basic x"})
+    assert refused.status_code == 401
 
 
 @pytest.mark.parametrize("body", [b"grant_type=client_credentials&client_id=%ED%A0%80"
