@@ -124,9 +124,9 @@ class Response:
     def json(self) -> Any:
         if self._json is _UNPARSED:
             parsed = None
-            if self.error is None and self.body and "json" in self.headers.get(
-                "Content-Type", ""
-            ):
+            media = self.headers.get("Content-Type", "")
+            # JSON, also as ArcGIS's f=pjson writes it (text/plain)
+            if self.error is None and self.body and ("json" in media or "text/plain" in media):
                 try:
                     parsed = json.loads(self.body)
                 except ValueError:

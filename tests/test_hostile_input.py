@@ -398,3 +398,10 @@ def test_response_json_is_parsed_from_the_bytes_so_changing_it_changes_nothing(
     inner.clear()  # a test scribbling on what it read from the journal
     again = api.get(vendor, path, headers=headers)
     assert again.json() == first.json()
+
+
+def test_response_json_of_arcgis_pjson_is_parsed_too(api: Api) -> None:
+    api.fake.arcgis.add_run(task_id="t1")
+    r = api.get("arcgis", "/system/tasks/t1/runs", params={"f": "pjson", "token": "x"})
+    assert r.headers["Content-Type"].startswith("text/plain")
+    assert api.fake.calls[-1].response_json == json.loads(r.content)
