@@ -64,18 +64,18 @@ def render(
     ``html_body`` writes the page's content (default: a table of ``obj``'s plain fields).
     """
     if fmt == "json":
-        text = _dumps(obj)
-        return Response(status, {"Content-Type": JSON_TYPE}, text.encode(), obj)
+        body = _dumps(obj).encode("utf-8", "backslashreplace")
+        return Response(status, {"Content-Type": JSON_TYPE}, body)
     if fmt == "pjson":
-        body = json.dumps(obj, indent=2, ensure_ascii=False).encode()
-        return Response(status, {"Content-Type": PJSON_TYPE}, body, obj)
+        body = json.dumps(obj, indent=2, ensure_ascii=False).encode("utf-8", "backslashreplace")
+        return Response(status, {"Content-Type": PJSON_TYPE}, body)
     content = html_body() if html_body is not None else _html_pairs(obj)
     page = (
         "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>"
         f"{html.escape(title)}</title></head>\n<body>\n<h1>{html.escape(title)}</h1>\n"
         f"{content}\n</body></html>\n"
     )
-    return Response(status, {"Content-Type": HTML_TYPE}, page.encode())
+    return Response(status, {"Content-Type": HTML_TYPE}, page.encode("utf-8", "backslashreplace"))
 
 
 def _dumps(obj: Any) -> str:

@@ -28,7 +28,8 @@ DEFAULT_PARALLELISM = 16
 def _json_object(ctx: Context) -> dict[str, Any]:
     ok, body = ctx.body_json()
     if not ok or not isinstance(body, dict):
-        raise ctx.fail(400, "The request body must be a JSON object.")
+        why = "" if ctx.body_problem is None else f" {ctx.body_problem}"
+        raise ctx.fail(400, f"The request body must be a JSON object.{why}")
     return body
 
 

@@ -94,10 +94,14 @@ class Token:
         return self.pos + len(self.text)
 
 
+_SHOWN_TOKEN = 80  # a longer token is cut in the message
+
+
 def _fail(param: str, tok: Token, why: str) -> ODataError:
     if tok.kind == "end":
         return ODataError(f"Could not read the end of {param} at position {tok.pos}: {why}.")
-    return ODataError(f"Could not read {tok.text!r} at position {tok.pos} of {param}: {why}.")
+    text = tok.text if len(tok.text) <= _SHOWN_TOKEN else tok.text[:_SHOWN_TOKEN] + "..."
+    return ODataError(f"Could not read {text!r} at position {tok.pos} of {param}: {why}.")
 
 
 def tokenize(text: str, param: str) -> list[Token]:
@@ -311,7 +315,10 @@ class _FilterParser:
         if tok.kind == "number":
             if not re.fullmatch(r"-?[0-9]+", tok.text):
                 raise self.fail(tok, "only integer numbers are supported")
-            return INT, int(tok.text)
+            try:
+                return INT, int(tok.text)
+            except ValueError:  # more digits than int() takes
+                raise self.fail(tok, "the number is too long") from None
         if tok.kind == "typed":
             prefix, _, rest = tok.text.partition("'")
             if prefix != "datetime":

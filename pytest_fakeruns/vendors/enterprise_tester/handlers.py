@@ -151,7 +151,7 @@ def _new_run_body(ctx: Context) -> str | None:
         return None
     ok, body = ctx.body_json()
     if not ok or not isinstance(body, dict):
-        raise ctx.fail(400, REQUEST_INVALID)
+        raise ctx.fail(400, REQUEST_INVALID, detail=ctx.body_problem)
     tester = body.get("TesterId")
     if tester is not None and (not isinstance(tester, str) or guid(tester) is None):
         raise ctx.fail(400, REQUEST_INVALID)

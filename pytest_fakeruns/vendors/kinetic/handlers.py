@@ -31,9 +31,14 @@ def _params(ctx: Context) -> dict[str, Any]:
     if ctx.request.body:
         ok, body = ctx.body_json()
         if not ok or not isinstance(body, dict):
-            raise ctx.fail(400, BODY_NOT_OBJECT)
+            raise ctx.fail(400, _not_object(ctx))
         merged.update(body)
     return merged
+
+
+def _not_object(ctx: Context) -> str:
+    """The 400 text for a body that is not a JSON object, with why when the fake knows."""
+    return BODY_NOT_OBJECT if ctx.body_problem is None else f"{BODY_NOT_OBJECT} {ctx.body_problem}"
 
 
 def _invalid(ctx: Context, name: str) -> Exception:
@@ -136,7 +141,7 @@ def _source_data(ctx: Context) -> str | None:
         return json.dumps(form, separators=(",", ":"), ensure_ascii=False)
     ok, body = ctx.body_json()
     if not ok or not isinstance(body, dict):
-        raise ctx.fail(400, BODY_NOT_OBJECT)
+        raise ctx.fail(400, _not_object(ctx))
     return json.dumps(body, separators=(",", ":"), ensure_ascii=False)
 
 

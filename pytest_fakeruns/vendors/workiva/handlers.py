@@ -64,7 +64,10 @@ def decode_cursor(token: str) -> Cursor | None:
     m = _CURSOR.match(text)
     if m is None:
         return None
-    cursor = Cursor(int(m[1]), int(m[2]), int(m[3]), unquote(m[4]))
+    limit, offset, asof = parse_int(m[1]), parse_int(m[2]), parse_int(m[3])
+    if limit is None or offset is None or asof is None:  # more digits than int() takes
+        return None
+    cursor = Cursor(limit, offset, asof, unquote(m[4]))
     if cursor.encode() != token:  # non-canonical spelling: padding bits, quoting
         return None
     if not 1 <= cursor.limit <= MAX_PAGE or cursor.offset < cursor.limit:

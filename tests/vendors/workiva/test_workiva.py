@@ -558,11 +558,133 @@ def test_token_request_without_client_credentials_grant_is_invalid_request(
                              "error_description": "grant_type must be client_credentials"}
 
 
+NOT_FORM = {"error": "invalid_request", "error_description":
+            "the request body must be application/x-www-form-urlencoded "
+            "(grant_type=client_credentials)"}
+
+
+def raw_body(api: Api, content: bytes, content_type: str | None) -> dict[str, Any]:
+    """A raw body (and its Content-Type, None: no header) in the spelling of the client."""
+    key = "data" if api.transport in ("requests", "server") else "content"
+    headers = {} if content_type is None else {"Content-Type": content_type}
+    return {key: content, "headers": headers}
+
+
 def test_token_request_that_is_not_form_encoded_is_invalid_request(api: Api) -> None:
     answer = api.post("workiva", TOKEN, json=FORM)
 
     assert answer.status_code == 400
-    assert answer.json()["error"] == "invalid_request"
+    assert answer.json() == NOT_FORM
+
+
+@pytest.mark.parametrize(("content", "content_type"), [
+    (b'{"grant_type": "client_credentials"}', "application/json"),
+    (b"<token><grant_type>client_credentials</grant_type></token>", "application/xml"),
+    (b'<?xml version="1.0"?><grant_type>client_credentials</grant_type>', "text/xml"),
+    (b"grant_type=client_credentials&client_id=id&client_secret=secret", "application/json"),
+    (b"grant_type=client_credentials&client_id=id&client_secret=secret", "text/plain"),
+    (b'{"grant_type": "client_credentials", "client_id": "a=b"}', None),
+    (b'<?xml version="1.0"?><grant_type>client_credentials</grant_type>', None),
+    (b"--b\r\nContent-Disposition: form-data; name=grant_type\r\n\r\nclient_credentials\r\n"
+     b"--b--\r\n", "multipart/form-data; boundary=b"),
+    (b"\xff\xfe=1", "application/x-www-form-urlencoded"),
+    (b"a=1&&=", "application/x-www-form-urlencoded"),
+])
+def test_a_body_of_another_media_type_names_form_encoding(
+    api: Api, content: bytes, content_type: str | None
+) -> None:
+    """Contract §3.2: a non-empty body that is not form-encoded, credentials in the Basic
+    header or not, is the invalid_request naming application/x-www-form-urlencoded."""
+    for auth in (None, ("id", "secret")):
+        answer = api.post("workiva", TOKEN, auth=auth, **raw_body(api, content, content_type))
+
+        assert answer.status_code == 400, answer.text
+        assert answer.json() == NOT_FORM
+
+
+@pytest.mark.parametrize("content_type", [None, "application/x-www-form-urlencoded",
+                                          "application/x-www-form-urlencoded; charset=utf-8"])
+def test_an_empty_or_form_body_without_the_grant_is_the_grant_type_400(
+    api: Api, content_type: str | None
+) -> None:
+    for content in (b"", b"scope=file%3Aread", b"grant_type=password"):
+        answer = api.post("workiva", TOKEN, auth=("id", "secret"),
+                          **raw_body(api, content, content_type))
+
+        assert answer.status_code == 400
+        assert answer.json() == {"error": "invalid_request",
+                                 "error_description": "grant_type must be client_credentials"}
+
+
+def basic(text: bytes | str) -> dict[str, str]:
+    raw = text.encode() if isinstance(text, str) else text
+    return {"Authorization": "Basic " + base64.b64encode(raw).decode()}
+
+
+@pytest.mark.parametrize("scope", [None, "file:read"])
+def test_client_credentials_in_the_basic_header_get_a_token(
+    api: Api, scope: str | None
+) -> None:
+    """The vendor's preferred way: ``Authorization: Basic base64(id:secret)`` and a body of
+    just the grant (contract §3.2), as ``auth=(id, secret)`` sends it in requests and httpx."""
+    form = {"grant_type": "client_credentials", **({"scope": scope} if scope else {})}
+    answer = api.post("workiva", TOKEN, auth=("client-7", "s3:cr:et"), data=form)
+
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert list(body) == ["access_token", "expires_in", "scope", "token_type"]
+    assert body["scope"] == (scope or "file:read file:write")
+    api.fake.workiva.add_run(script_id=SCRIPT)
+    listed = api.get("workiva", LIST, headers={"Authorization": f"Bearer {body['access_token']}"})
+    assert listed.status_code == 200
+
+
+def test_the_basic_header_wins_over_credentials_in_the_body(api: Api) -> None:
+    good_header = api.post("workiva", TOKEN, headers=basic("id:secret"),
+                           data={**FORM, "client_secret": ""})
+    bad_header = api.post("workiva", TOKEN, headers=basic("id:"), data=FORM)
+    other_scheme = api.post("workiva", TOKEN, headers={"Authorization": "Bearer t0k3n"},
+                            data=FORM)
+
+    assert good_header.status_code == 200
+    assert bad_header.status_code == 401
+    assert bad_header.json()["error"] == "unauthorized_client"
+    assert other_scheme.status_code == 200  # not a Basic header: the body's credentials count
+
+
+@pytest.mark.parametrize("header", [
+    "Basic", "Basic ", "Basic not*base64", "Basic aWQ", "basic " + base64.b64encode(b"id").decode(),
+    basic(":secret")["Authorization"], basic("id:")["Authorization"],
+    basic(":")["Authorization"],
+])
+def test_a_malformed_basic_header_is_unauthorized_client(api: Api, header: str) -> None:
+    answer = api.post("workiva", TOKEN, headers={"Authorization": header},
+                      data={"grant_type": "client_credentials"})
+
+    assert answer.status_code == 401
+    assert answer.json() == {
+        "error": "unauthorized_client",
+        "error_description": "the Basic Authorization header must be base64 of "
+                             "client_id:client_secret, both non-empty",
+    }
+    assert answer.headers["WWW-Authenticate"] == 'Basic realm="iam"'
+
+
+def test_a_basic_header_in_any_case_and_with_non_ascii_credentials_is_read(api: Api) -> None:
+    for header in ("BASIC " + base64.b64encode(b"id:secret").decode(),
+                   basic("cl\u00e9:s\u00e9cret")["Authorization"],
+                   basic(b"\xe9:\xff")["Authorization"]):
+        answer = api.post("workiva", TOKEN, headers={"Authorization": header},
+                          data={"grant_type": "client_credentials"})
+        assert answer.status_code == 200, (header, answer.text)
+
+
+def test_no_credentials_in_either_place_is_unauthorized_client(api: Api) -> None:
+    answer = api.post("workiva", TOKEN, data={"grant_type": "client_credentials"})
+
+    assert answer.status_code == 401
+    assert answer.json() == {"error": "unauthorized_client",
+                             "error_description": "client_id and client_secret are required"}
 
 
 @pytest.mark.parametrize("missing", ["client_id", "client_secret"])
