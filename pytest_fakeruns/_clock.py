@@ -86,7 +86,8 @@ class Clock:
             raise FakeRunsError("clock.freeze() is already active; nest nothing inside it")
         import freezegun
 
-        # pytest's own timing stays real (--durations); frozen at the data instant when the clock was set: the frozen time is then X plus
+        # pytest's own timing stays real (--durations). Frozen at the data instant when the
+        # clock was set: the frozen time is then X plus
         # the advances too, not X plus however long the test took to get here
         start = self.data_now()
         was_set = self._anchor is not None
