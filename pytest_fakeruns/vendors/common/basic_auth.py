@@ -6,10 +6,11 @@ import base64
 import binascii
 
 
-def basic_user(header: str) -> str | None:
-    """The user name of a well-formed ``Basic`` header, else None.
+def basic_credentials(header: str) -> tuple[str, str] | None:
+    """(user, password) of a well-formed ``Basic`` header, else None.
 
-    Well-formed: the scheme ``Basic`` (any case), strict base64, a ``:`` and a non-empty user.
+    Well-formed: the scheme ``Basic`` (any case), strict base64, a ``:`` and a non-empty user
+    (the password may be empty).
     """
     scheme, _, token = header.strip().partition(" ")
     if scheme.lower() != "basic":
@@ -22,7 +23,13 @@ def basic_user(header: str) -> str | None:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         text = raw.decode("latin-1")
-    user, colon, _ = text.partition(":")
+    user, colon, password = text.partition(":")
     if not colon or not user:
         return None
-    return user
+    return user, password
+
+
+def basic_user(header: str) -> str | None:
+    """The user name of a well-formed ``Basic`` header (see :func:`basic_credentials`)."""
+    found = basic_credentials(header)
+    return None if found is None else found[0]

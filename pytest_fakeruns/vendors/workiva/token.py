@@ -3,12 +3,12 @@ issued (docs/contracts/workiva.md §2, §3.2)."""
 
 from __future__ import annotations
 
-import base64
-import binascii
 import datetime as _dt
 from dataclasses import dataclass
 
 from pytest_fakeruns.vendor_kit import Context, Response
+
+from ..common.basic_auth import basic_credentials
 
 TOKEN_PATH = "/iam/v1/oauth2/token"
 SCOPES = ("file:read", "file:write")
@@ -64,19 +64,8 @@ def _form_body(ctx: Context) -> dict[str, str] | None:
 def _basic_credentials(header: str) -> tuple[str, str] | None:
     """(client_id, client_secret) of a ``Basic`` header; None when it is not valid base64 of
     ``id:secret`` with both non-empty (RFC 6749 §2.3.1)."""
-    _, _, token = header.strip().partition(" ")
-    try:
-        raw = base64.b64decode(token.strip(), validate=True)
-    except (binascii.Error, ValueError):
-        return None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        text = raw.decode("latin-1")
-    client_id, colon, secret = text.partition(":")
-    if not colon or not client_id or not secret:
-        return None
-    return client_id, secret
+    found = basic_credentials(header)
+    return found if found is not None and found[1] else None
 
 
 def _is_basic(header: str) -> bool:
