@@ -33,6 +33,7 @@ class Clock:
 
     def __init__(self) -> None:
         self._offset = _dt.timedelta(0)
+        self.delayed = 0.0  # seconds injected delays took (in-process: the clock moved by them)
         self._frozen: Any = None  # freezegun's FrozenDateTimeFactory while freeze() is active
 
     def now(self) -> _dt.datetime:
@@ -59,7 +60,15 @@ class Clock:
             self._offset = target - _dt.datetime.now(_dt.timezone.utc)
         return self.now()
 
+    def _delay(self, seconds: float, *, move: bool = True) -> None:
+        """An injected delay took ``seconds``: counted in ``delayed``; ``move``: the clock
+        jumps by it (in-process; over HTTP real time passed instead)."""
+        self.delayed += seconds
+        if move and seconds > 0:
+            self.advance(seconds)
+
     def reset(self) -> None:
+        self.delayed = 0.0
         if self._frozen is None:
             self._offset = _dt.timedelta(0)
 
