@@ -9,6 +9,7 @@ import threading
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from types import TracebackType
+from typing import Any
 
 from ._errors import FakeRunsError
 from ._paths import path_matches
@@ -119,6 +120,28 @@ class Fault:
             self, self.status, self.error, self.retry_after, draw_delay(self.delay, rng)
         )
 
+    def keywords(self) -> dict[str, Any]:
+        """The ``inject()`` keywords this fault stands for (JSON-able; defaults left out)."""
+        shown: dict[str, Any] = {}
+        if self.sequence is not None:
+            shown["sequence"] = [_item_repr(i) for i in self.sequence]
+        else:
+            shown.update((k, v) for k, v in (("status", self.status), ("error", self.error))
+                         if v is not None)
+            if self.delay is not None:
+                shown["delay"] = list(self.delay) if isinstance(self.delay, tuple) else self.delay
+            if self.times is not None:
+                shown["times"] = self.times
+            if self.probability != 1.0:
+                shown["probability"] = self.probability
+            if self.retry_after != 1:
+                shown["retry_after"] = self.retry_after
+        shown.update((k, v) for k, v in (("vendor", self.vendor), ("method", self.method),
+                                         ("path", self.path)) if v is not None)
+        if self.after:
+            shown["after"] = self.after
+        return shown
+
     def __repr__(self) -> str:
         if self.sequence is not None:
             what = f"sequence={[_item_repr(i) for i in self.sequence]!r}"
@@ -169,6 +192,11 @@ class ChaosFault(Fault):
         if isinstance(kind, int):
             return FaultAnswer(self, kind, None, self.retry_after)
         return FaultAnswer(self, None, kind)
+
+    def keywords(self) -> dict[str, Any]:
+        """``{"chaos": True}`` and the ``chaos()`` keywords."""
+        return {"chaos": True, "rate": self.rate, "statuses": list(self.statuses),
+                "errors": list(self.errors), "vendor": self.vendor}
 
     def __repr__(self) -> str:
         scope = f", vendor={self.vendor!r}" if self.vendor else ""
@@ -253,7 +281,7 @@ class FaultBook:
                     ("status", status, None), ("error", error, None), ("times", times, None),
                     ("probability", probability, 1.0), ("retry_after", retry_after, 1),
                     ("delay", delay, None),
-                ) if value != default or (default is None and value is not None)
+                ) if value != default
             ]
             if given:
                 raise FakeRunsError(
@@ -434,8 +462,9 @@ def check_answer(
         )
     if error == "timeout" and delay:
         raise FakeRunsError(
-            f"{_at(where, 'error=' + repr(error) + ', delay=...')}: a timeout never answers, so a delay adds "
-            "nothing; use delay alone (longer than the client's timeout) or error='timeout'"
+            f"{_at(where, 'error=' + repr(error) + ', delay=...')}: a timeout never answers, "
+            "so a delay adds nothing; use delay alone (longer than the client's timeout) "
+            "or error='timeout'"
         )
     if isinstance(retry_after, bool) or not isinstance(retry_after, int) or retry_after < 0:
         raise FakeRunsError(
@@ -486,9 +515,13 @@ def check_sequence(sequence: object) -> tuple[FaultItem | None, ...]:
 
 
 def _item_repr(item: FaultItem | None) -> object:
+    """An item as given to inject(): None, or a dict of the keys it sets."""
     if item is None:
         return None
-    shown = {k: getattr(item, k) for k in ITEM_KEYS if getattr(item, k) not in (None, 1)}
+    shown: dict[str, Any] = {k: getattr(item, k) for k in ("status", "error")
+                             if getattr(item, k) is not None}
+    if item.delay is not None:
+        shown["delay"] = list(item.delay) if isinstance(item.delay, tuple) else item.delay
     if item.retry_after != 1:
         shown["retry_after"] = item.retry_after
     return shown
