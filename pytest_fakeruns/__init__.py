@@ -1,4 +1,8 @@
-"""pytest-fakeruns: five vendors' runs APIs, faked in-process, statefully and faithfully."""
+"""pytest-fakeruns: five vendors' runs APIs, faked in-process, statefully and faithfully.
+
+The names test authors use. Vendor authors import from :mod:`pytest_fakeruns.vendor_kit`; the
+vendor-author names exported here too are kept for compatibility.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ from ._faults import Fault
 from ._generator import Gen
 from ._http import Request, Response
 from ._journal import Call
+from ._openapi import document as openapi_document
 from ._router import Route
 from ._run import Run
 from ._states import State
@@ -46,6 +51,7 @@ __all__ = [
     "VendorError",
     "VendorFake",
     "Vocabulary",
+    "openapi_document",
 ]
 
 for _name in __all__:

@@ -12,6 +12,7 @@ import pytest
 from . import _hookspecs
 from ._fake import FakeRuns
 from ._settings import Settings, merge_markers, resolve
+from ._timing import unfrozen_pytest_timing
 
 FAKE_KEY = pytest.StashKey[FakeRuns]()
 _DEPRECATED_PROPERTY = "fakeruns_deprecated"
@@ -112,7 +113,7 @@ def active_fake(request: pytest.FixtureRequest) -> Iterator[FakeRuns]:
         passthru=settings.passthru,
     )
     request.node.stash[FAKE_KEY] = fake
-    with fake:
+    with fake, unfrozen_pytest_timing():
         for kwargs in settings.faults:
             fake.inject(**kwargs)
         if settings.chaos is not None:
@@ -125,13 +126,14 @@ def active_fake(request: pytest.FixtureRequest) -> Iterator[FakeRuns]:
                     f"@pytest.mark.fake_runs(chaos={settings.chaos!r}): {exc}; chaos() takes "
                     "rate, statuses, errors, vendor"
                 ) from None
+        sleeping = contextlib.ExitStack()
         if settings.instant_sleep:
-            from ._sleep import patch_sleep
+            from ._sleep import instant_sleep
 
-            monkeypatch = request.getfixturevalue("monkeypatch")
-            patch_sleep(fake.clock, monkeypatch)
-        config.hook.pytest_fakeruns_setup(fake_runs=fake)
-        yield fake
+            sleeping.enter_context(instant_sleep(fake.clock))
+        with sleeping:
+            config.hook.pytest_fakeruns_setup(fake_runs=fake)
+            yield fake
     _record_deprecated(request.node, fake)
     if fake.strict and fake.unmatched:
         pytest.fail(unmatched_report(fake), pytrace=False)
