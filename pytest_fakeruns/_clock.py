@@ -39,6 +39,7 @@ class Clock:
 
     def __init__(self) -> None:
         self._offset = _dt.timedelta(0)
+        self.delayed = 0.0  # seconds injected delays took (in-process: the clock moved by them)
         self._frozen: Any = None  # freezegun's FrozenDateTimeFactory while freeze() is active
         self._anchor: _dt.datetime | None = None  # the data instant; None: follow now()
 
@@ -74,7 +75,15 @@ class Clock:
         self._anchor = target
         return self.now()
 
+    def _delay(self, seconds: float, *, move: bool = True) -> None:
+        """An injected delay took ``seconds``: counted in ``delayed``; ``move``: the clock
+        jumps by it (in-process; over HTTP real time passed instead)."""
+        self.delayed += seconds
+        if move and seconds > 0:
+            self.advance(seconds)
+
     def reset(self) -> None:
+        self.delayed = 0.0
         if self._frozen is None:
             self._offset = _dt.timedelta(0)
             self._anchor = None

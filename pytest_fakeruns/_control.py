@@ -33,9 +33,6 @@ API = ROOT + "/api"
 RUN_ACTIONS = ("advance", "advance_to", "fail", "cancel", "hold", "release")
 # the keys each action's body may carry (advance_to's is required)
 _ACTION_KEYS: dict[str, tuple[str, ...]] = {"advance_to": ("state",), "fail": ("reason",)}
-# Fault attributes reported for a fault the control plane did not inject itself
-_FAULT_ATTRS = ("status", "error", "vendor", "method", "path", "times", "after", "probability",
-                "retry_after", "delay", "sequence")
 
 
 class ControlError(Exception):
@@ -266,6 +263,13 @@ class ControlPlane:
             return Response(204)
         if head == "faults":
             return self._faults_route(request, rest)
+        if head == "chaos" and not rest:
+            self._method(request, "POST")
+            kwargs = _body(request)
+            check_keys(kwargs, keyword_names(fake.chaos), "chaos")
+            fault = fake.chaos(**kwargs)
+            fault_id = self._register(fault)
+            return _json(self.fault_json(fault_id), 201)
         if head == "calls" and not rest:
             self._method(request, "GET")
             return _json(self.calls(request.query))
@@ -274,7 +278,7 @@ class ControlPlane:
         raise ControlError(404, f"no admin route /{'/'.join(parts)} below {API}; routes: "
                                 "/, /reset, /clock, /scenario, /vendors/{vendor}/runs, "
                                 "/vendors/{vendor}/runs/{id}[/{action}], "
-                                "/vendors/{vendor}/deprecate, /faults[/{id}], /calls")
+                                "/vendors/{vendor}/deprecate, /faults[/{id}], /chaos, /calls")
 
     def state(self) -> dict[str, Any]:
         fake = self.fake
@@ -366,7 +370,7 @@ class ControlPlane:
         self._next_id += 1
         self._faults[fault_id] = self._all[fault_id] = fault
         if kwargs is None:
-            kwargs = {a: getattr(fault, a) for a in _FAULT_ATTRS if hasattr(fault, a)}
+            kwargs = fault.keywords()
         self._kwargs[fault_id] = _jsonable(kwargs)
         return fault_id
 

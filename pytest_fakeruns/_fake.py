@@ -6,7 +6,7 @@ import contextlib
 import difflib
 import threading
 import warnings
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 from urllib.parse import SplitResult
@@ -243,12 +243,29 @@ class FakeRuns:
         after: int = 0,
         probability: float = 1.0,
         retry_after: int = 1,
+        delay: float | tuple[float, float] | None = None,
+        sequence: Sequence[int | str | Mapping[str, Any] | None] | None = None,
     ) -> Fault:
-        """Answer matching calls with ``status`` (vendor envelope) or a transport ``error``."""
+        """Answer matching calls with ``status`` (vendor envelope) or a transport ``error``,
+        after ``delay`` seconds (alone: a slow usual answer); or call by call from
+        ``sequence`` (None: the usual answer; an int: a status; a str: an error; a dict:
+        ``status``/``error``/``delay``/``retry_after``)."""
         return self._faults.inject(
             status, error=error, vendor=vendor, method=method, path=path, times=times,
-            after=after, probability=probability, retry_after=retry_after,
+            after=after, probability=probability, retry_after=retry_after, delay=delay,
+            sequence=sequence,
         )
+
+    def chaos(
+        self,
+        rate: float = 0.05,
+        statuses: Sequence[int] = (429, 500, 503),
+        errors: Sequence[str] = ("connection", "timeout"),
+        vendor: str | None = None,
+    ) -> Fault:
+        """Random faults: each matching call, with probability ``rate``, is answered by a
+        kind drawn uniformly from ``statuses`` + ``errors``, all from the seeded generator."""
+        return self._faults.chaos(rate, statuses, errors, vendor)
 
     @property
     def faults(self) -> list[Fault]:

@@ -43,9 +43,17 @@ class Headers(MutableMapping[str, str]):
 
 
 class Request:
-    """What a transport hands the core: method, absolute URL, headers, body bytes."""
+    """What a transport hands the core: method, absolute URL, headers, body bytes.
 
-    __slots__ = ("_query", "_query_pairs", "body", "headers", "method", "url", "urlparts")
+    ``timeout``: the client's read timeout in seconds (None: it waits for ever), so that an
+    in-process delay longer than it becomes the client's read timeout. ``served``: the HTTP
+    server plays the answer's delay in real time (the fake clock does not jump).
+    """
+
+    __slots__ = (
+        "_query", "_query_pairs", "body", "headers", "method", "served", "timeout", "url",
+        "urlparts",
+    )
 
     def __init__(
         self,
@@ -53,8 +61,12 @@ class Request:
         url: str,
         headers: Mapping[str, str] | Iterable[tuple[str, str]] | None = None,
         body: bytes | None = None,
+        timeout: float | None = None,
+        served: bool = False,
     ) -> None:
         self.method = method.upper()
+        self.timeout = timeout
+        self.served = served
         self.url = url
         self.urlparts = urlsplit(url)
         # transports hand over their own case-insensitive mapping (requests, httpx, http.server)

@@ -30,6 +30,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=None,
         help="seed for generated data in every test (default: derived from each test's node id)",
     )
+    group.addoption(
+        "--fakeruns-chaos",
+        dest="fakeruns_chaos",
+        default=None,
+        metavar="RATE",
+        help="random faults on every fake_runs test: each call, with probability RATE, gets a "
+        "429/500/503 or a connection/timeout error drawn from the test's seed (a test opts "
+        "out with @pytest.mark.fake_runs(chaos=False))",
+    )
     parser.addini("fakeruns_seed", "seed for generated data (default: per test node id)")
     parser.addini("fakeruns_progression", "how runs advance: time, poll or manual", default="time")
     parser.addini("fakeruns_base_urls", "vendor roots, lines of `vendor = url`", type="linelist")
@@ -47,7 +56,8 @@ def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(DeprecationSummary(), "fakeruns-deprecation-summary")
     config.addinivalue_line(
         "markers",
-        "fake_runs(seed, progression, base_urls, strict, instant_sleep, faults, passthru): "
+        "fake_runs(seed, progression, base_urls, strict, instant_sleep, faults, passthru, "
+        "chaos): "
         "configure the fake_runs fixture for this test",
     )
 
@@ -66,6 +76,7 @@ def settings_for(request: pytest.FixtureRequest) -> Settings:
         config.getini("fakeruns_base_urls"),
         config.getini("fakeruns_strict"),
         config.getini("fakeruns_passthru"),
+        config.getoption("fakeruns_chaos"),
     )
 
 
@@ -105,6 +116,16 @@ def active_fake(request: pytest.FixtureRequest) -> Iterator[FakeRuns]:
     with fake, unfrozen_pytest_timing():
         for kwargs in settings.faults:
             fake.inject(**kwargs)
+        if settings.chaos is not None:
+            try:
+                fake.chaos(**settings.chaos)
+            except TypeError as exc:  # an unknown keyword in the marker's dict
+                from ._errors import FakeRunsError
+
+                raise FakeRunsError(
+                    f"@pytest.mark.fake_runs(chaos={settings.chaos!r}): {exc}; chaos() takes "
+                    "rate, statuses, errors, vendor"
+                ) from None
         sleeping = contextlib.ExitStack()
         if settings.instant_sleep:
             from ._sleep import instant_sleep
@@ -168,11 +189,26 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     report = yield
     fake = item.stash.get(FAKE_KEY, None)
     if fake is not None and report.failed:
-        report.sections.append(
-            ("pytest-fakeruns", f"fake_runs seed: {fake.seed} (reproduce: --fakeruns-seed "
-                                f"{fake.seed})")
-        )
+        text = f"fake_runs seed: {fake.seed} (reproduce: --fakeruns-seed {fake.seed})"
+        if fake._faults.chaos_used:  # nothing to list (and nothing done) without chaos
+            text += "\n" + chaos_report(fake)
+        report.sections.append(("pytest-fakeruns", text))
     return report
+
+
+def chaos_report(fake: FakeRuns) -> str:
+    """The calls chaos() answered in this test, and with what."""
+    with fake.lock:
+        every = list(fake.calls)
+    calls = [(n, c) for n, c in enumerate(every, 1) if c.fault is not None and c.fault.chaos]
+    if not calls:
+        return f"chaos answered none of this test's {len(every)} call(s)"
+    lines = [f"chaos answered {len(calls)} of this test's {len(every)} call(s):"]
+    for number, call in calls:
+        error = call.response.error
+        what = f"error={error!r}" if error else f"status {call.status}"
+        lines.append(f"- call {number}: {call.method} {call.url} -> {what}")
+    return "\n".join(lines)
 
 
 class DeprecationSummary:

@@ -268,7 +268,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if self.command not in METHODS:
             self._refuse(501, f"method {self.command} is not served")
             return
-        request = Request(self.command, owner.url + target, self.fields, body)
+        request = Request(self.command, owner.url + target, self.fields, body, served=True)
         what = f"{self.command} {target}"
         response: Response | None
         path = urlsplit(target).path

@@ -12,7 +12,7 @@ from ._fake import PROGRESSIONS
 from ._roots import check_passthru
 
 MARKER_KEYS = (
-    "seed", "progression", "base_urls", "strict", "instant_sleep", "faults", "passthru",
+    "seed", "progression", "base_urls", "strict", "instant_sleep", "faults", "passthru", "chaos",
 )
 
 
@@ -25,6 +25,7 @@ class Settings:
     instant_sleep: bool = False
     faults: list[dict[str, Any]] = field(default_factory=list)
     passthru: list[str] = field(default_factory=list)  # URL prefixes let through
+    chaos: dict[str, Any] | None = None  # chaos() keywords; None: no chaos
 
 
 def node_seed(nodeid: str) -> int:
@@ -91,6 +92,7 @@ def resolve(
     ini_base_urls: Iterable[str],
     ini_strict: object,
     ini_passthru: Iterable[str] = (),
+    cli_chaos: object = None,
 ) -> Settings:
     if "seed" in marker:
         seed = parse_seed(marker["seed"], "@pytest.mark.fake_runs(seed=...)")
@@ -119,4 +121,38 @@ def resolve(
         *check_passthru(marker.get("passthru", []), "@pytest.mark.fake_runs(passthru=...)"),
     ]
     return Settings(seed, str(progression), base_urls, strict, instant_sleep,
-                    [dict(f) for f in faults], passthru)
+                    [dict(f) for f in faults], passthru, parse_chaos(marker, cli_chaos))
+
+
+def parse_chaos(marker: Mapping[str, Any], cli_chaos: object) -> dict[str, Any] | None:
+    """chaos() keywords for the test: the marker's ``chaos`` (a dict, True for the defaults,
+    False to opt out) over ``--fakeruns-chaos RATE``; None: no chaos."""
+    rate = None
+    if cli_chaos is not None:
+        try:
+            rate = float(str(cli_chaos).strip())
+        except ValueError:
+            raise FakeRunsError(
+                f"--fakeruns-chaos {cli_chaos!r}: give a rate, a number in [0, 1] "
+                "(0: no chaos)"
+            ) from None
+        if not 0.0 <= rate <= 1.0:
+            raise FakeRunsError(
+                f"--fakeruns-chaos {cli_chaos!r}: give a rate, a number in [0, 1] (0: no chaos)"
+            )
+    given = marker.get("chaos", None)
+    if given is False:
+        return None
+    if given is None or given is True:
+        if rate:
+            return {"rate": rate}
+        return {} if given is True else None
+    if not isinstance(given, Mapping):
+        raise FakeRunsError(
+            f"@pytest.mark.fake_runs(chaos={given!r}): chaos is a dict of chaos() keywords "
+            "(rate, statuses, errors, vendor), True for the defaults, or False to opt out"
+        )
+    kwargs = dict(given)
+    if rate and "rate" not in kwargs:
+        kwargs["rate"] = rate
+    return kwargs

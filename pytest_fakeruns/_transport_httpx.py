@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import httpx
 
 from ._http import Request, Response
+from ._transports import read_timeout
 
 if TYPE_CHECKING:
     from ._fake import FakeRuns
@@ -19,7 +20,17 @@ def _to_httpx(response: Response, request: httpx.Request) -> httpx.Response:
         raise httpx.ConnectError(
             f"pytest-fakeruns: injected connection error for {request.url}", request=request
         )
+    if response.error == "body_timeout":
+        raise httpx.ReadTimeout(
+            f"pytest-fakeruns: read timed out after {response.delay:g} s while the body of "
+            f"{request.url} was dribbled (error='slow_body')", request=request
+        )
     if response.error == "timeout":
+        if response.delay:
+            raise httpx.ReadTimeout(
+                f"pytest-fakeruns: read timed out after {response.delay:g} s (the client's "
+                f"timeout): the answer to {request.url} was delayed longer", request=request
+            )
         raise httpx.ReadTimeout(
             f"pytest-fakeruns: injected read timeout for {request.url}", request=request
         )
@@ -32,7 +43,9 @@ def _to_httpx(response: Response, request: httpx.Request) -> httpx.Response:
 
 
 def _neutral(request: httpx.Request, body: bytes) -> Request:
-    return Request(request.method, str(request.url), request.headers, body)
+    timeout = request.extensions.get("timeout")
+    read = read_timeout(timeout.get("read")) if isinstance(timeout, dict) else None
+    return Request(request.method, str(request.url), request.headers, body, read)
 
 
 @contextlib.contextmanager

@@ -15,7 +15,8 @@ import requests
 import responses
 from responses.registries import FirstMatchRegistry
 
-from ._http import Request
+from ._http import Request, Response
+from ._transports import read_timeout
 
 if TYPE_CHECKING:
     from re import Pattern
@@ -37,20 +38,41 @@ def fake_answer(fake: FakeRuns, resolution: Resolution) -> responses.CallbackRes
         body = request.body
         if isinstance(body, str):
             body = body.encode("utf-8")
-        neutral = Request(str(request.method), str(request.url), request.headers.items(), body)
+        # responses keeps adapter.send()'s keywords on the request (timeout among them)
+        timeout = read_timeout(getattr(request, "req_kwargs", {}).get("timeout"))
+        neutral = Request(
+            str(request.method), str(request.url), request.headers.items(), body, timeout
+        )
         response = fake.handle(neutral, resolution)
         assert response is not None
-        if response.error == "connection":
-            return requests.ConnectionError(
-                f"pytest-fakeruns: injected connection error for {request.url}", request=request
-            )
-        if response.error == "timeout":
-            return requests.exceptions.ReadTimeout(
-                f"pytest-fakeruns: injected read timeout for {request.url}", request=request
-            )
+        if response.error is not None and response.error != "malformed":
+            return _transport_error(response, request)
         return response.status, list(response.headers.items()), response.body
 
     return responses.CallbackResponse("GET", _ANY, answer, content_type=None)
+
+
+def _transport_error(response: Response, request: PreparedRequest) -> Exception:
+    """What requests raises for the transport fault ``response`` names."""
+    if response.error == "connection":
+        return requests.ConnectionError(
+            f"pytest-fakeruns: injected connection error for {request.url}", request=request
+        )
+    if response.error == "body_timeout":
+        # how requests reports a read timeout while reading the body (urllib3's
+        # ReadTimeoutError wrapped), as over a real socket
+        return requests.ConnectionError(
+            f"pytest-fakeruns: read timed out after {response.delay:g} s while the body of "
+            f"{request.url} was dribbled (error='slow_body')", request=request
+        )
+    if response.delay:
+        return requests.exceptions.ReadTimeout(
+            f"pytest-fakeruns: read timed out after {response.delay:g} s (the client's "
+            f"timeout): the answer to {request.url} was delayed longer", request=request
+        )
+    return requests.exceptions.ReadTimeout(
+        f"pytest-fakeruns: injected read timeout for {request.url}", request=request
+    )
 
 
 class FakeLastRegistry(FirstMatchRegistry):

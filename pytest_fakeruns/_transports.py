@@ -46,3 +46,15 @@ def install_all(fake: FakeRuns, stack: contextlib.ExitStack) -> dict[str, Any]:
             module = importlib.import_module(adapter.module, __package__)
             installed[adapter.name] = stack.enter_context(module.installed(fake))
     return installed
+
+
+def read_timeout(value: object) -> float | None:
+    """The read timeout in seconds from what a client was given: a number, a ``(connect,
+    read)`` tuple, or an object with ``read_timeout`` (urllib3's ``Timeout``); None: none."""
+    if isinstance(value, tuple) and len(value) == 2:
+        value = value[1]
+    elif value is not None and not isinstance(value, (int, float)):
+        value = getattr(value, "read_timeout", None)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value)

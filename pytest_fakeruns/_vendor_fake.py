@@ -14,7 +14,13 @@ from typing import TYPE_CHECKING, Any
 from ._definition import Context, VendorDefinition, VendorError
 from ._deprecation import Deprecation, as_instant
 from ._errors import FakeRunsError, unexpected
-from ._faults import RETRY_AFTER_STATUSES, FaultAnswer, FaultBook
+from ._faults import (
+    RETRY_AFTER_STATUSES,
+    SERVED_DELAY_CAP,
+    SLOW_BODY_PIECES,
+    FaultAnswer,
+    FaultBook,
+)
 from ._generator import FakerSource, Gen
 from ._http import Request, Response
 from ._outcome import Outcome
@@ -226,20 +232,68 @@ class VendorFake(RunCreation):
                 response = self.definition.error(ctx, 410, None)
             else:
                 answer = faults.pick(self.name, route.method, path, route.template)
+                if answer is not None and answer.delay and answer.error != "slow_body":
+                    gave_up = self._wait(request, answer.delay)
+                    if gave_up is not None:  # the client's read timeout: nothing else happens
+                        return Outcome(gave_up, route, answer.fault, dep)
                 response = self._answer(ctx, route, answer)
         except VendorError as err:
             response = self.definition.error(ctx, err.status, err.message, **err.extra)
         if dep is not None and response.error is None:
             response.headers.update(dep.headers())
-        if answer is not None:
-            response.delay = answer.delay
+        response = _head(request, response)
+        if answer is not None and answer.delay:
+            if answer.error == "slow_body":
+                self._dribble(request, response, answer.delay)
+            else:
+                response.delay = self._applied(request, answer.delay)
         fault = answer.fault if answer is not None else None
-        return Outcome(_head(request, response), route, fault, dep)
+        return Outcome(response, route, fault, dep)
+
+    def _applied(self, request: Request, delay: float) -> float:
+        return min(delay, SERVED_DELAY_CAP) if request.served else delay
+
+    def _wait(self, request: Request, delay: float) -> Response | None:
+        """A delayed answer: in-process the clock moves by ``delay`` first (no wall time);
+        a client whose read timeout is shorter gets that timeout (the clock moved by it).
+        Served over HTTP, the server waits for real and the clock moves with real time."""
+        if request.served:
+            self.clock._delay(self._applied(request, delay), move=False)
+            return None
+        timeout = request.timeout
+        if timeout is not None and timeout < delay:
+            self.clock._delay(timeout)
+            return Response(0, error="timeout", delay=timeout)
+        self.clock._delay(delay)
+        return None
+
+    def _dribble(self, request: Request, response: Response, delay: float) -> None:
+        """``error="slow_body"``: the head at once, the body in ``SLOW_BODY_PIECES`` pieces
+        across ``delay`` (the server's pattern). In-process a read timeout shorter than the
+        wait for one piece stops the client (the clock moved by its timeout)."""
+        delay = self._applied(request, delay)
+        response.delay = delay
+        if request.served:
+            self.clock._delay(delay, move=False)
+            if response.error is None:  # an envelope the handler raised is dribbled too
+                response.error = "slow_body"
+            return
+        pieces = min(len(response.body), SLOW_BODY_PIECES)
+        timeout = request.timeout
+        if pieces and timeout is not None and timeout < delay / pieces:
+            self.clock._delay(timeout)
+            response.error, response.delay = "body_timeout", timeout
+            return
+        self.clock._delay(delay)
+        response.error = None  # in-process: the usual answer once the clock has moved
 
     def _answer(self, ctx: Context, route: Route, fault: FaultAnswer | None = None) -> Response:
         """The route's answer, or what ``fault`` answers instead."""
-        if fault is None or (fault.status is None and fault.error is None):
-            return self._handle(ctx, route)
+        if fault is None or (fault.status is None and fault.error in (None, "slow_body")):
+            response = self._handle(ctx, route)
+            if fault is not None and fault.error == "slow_body":
+                response.error = "slow_body"
+            return response
         if fault.error in ("connection", "timeout"):
             return Response(0, error=fault.error)
         if fault.error == "malformed":
@@ -284,7 +338,7 @@ def _id_key(run_id: int | str) -> tuple[int, str]:
 
 def _head(request: Request, response: Response) -> Response:
     """A HEAD answer: the GET's status and headers (its Content-Length too), no body."""
-    if request.method != "HEAD" or response.error in ("connection", "timeout"):
+    if request.method != "HEAD" or response.error in ("connection", "timeout", "body_timeout"):
         return response
     head = Response(response.status, response.headers, b"", None, error=response.error)
     head.headers["Content-Length"] = str(len(response.body))

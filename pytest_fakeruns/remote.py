@@ -2,8 +2,8 @@
 
 The object it returns has the ``FakeRuns`` names the admin API covers (``clock``, one attribute
 per vendor with ``add_run`` / ``add_runs`` / ``runs`` / ``get`` / ``deprecate``, run actions,
-``inject``, ``calls``, ``assert_called``, ``reset``, ``load_scenario``) and raises the same
-exceptions: ``FakeRunsError`` (400), ``InvalidTransition`` (409), ``KeyError`` (404).
+``inject``, ``chaos``, ``calls``, ``assert_called``, ``reset``, ``load_scenario``) and raises
+the same exceptions: ``FakeRunsError`` (400), ``InvalidTransition`` (409), ``KeyError`` (404).
 Standard library only (``urllib.request`` and ``json``).
 """
 
@@ -134,6 +134,10 @@ class RemoteFakeRuns:
         if status is not None:
             body["status"] = status
         return RemoteFault(self, self.request("POST", "/faults", body))
+
+    def chaos(self, **kwargs: Any) -> RemoteFault:
+        """``chaos()`` on the served fake (rate, statuses, errors, vendor); a RemoteFault."""
+        return RemoteFault(self, self.request("POST", "/chaos", kwargs))
 
     @property
     def faults(self) -> list[RemoteFault]:

@@ -72,13 +72,19 @@ class Api:
             return path
         return self.fake.vendor(vendor).base_url + path
 
-    def request(self, method: str, vendor: str, path: str, **kwargs: Any) -> Answer:
+    def request(
+        self, method: str, vendor: str, path: str, timeout: float | None = None, **kwargs: Any
+    ) -> Answer:
+        """``timeout``: the client's read timeout for this request (default: the suite's)."""
         url = self.url(vendor, path)
         if self.transport in ("requests", "server"):
             if self._session is None:
                 self._session = requests.Session()
-            r = self._session.request(method, url, timeout=self._timeout(), **kwargs)
+            given = self._timeout() if timeout is None else timeout
+            r = self._session.request(method, url, timeout=given, **kwargs)
             return Answer(r.status_code, r.headers, r.content)
+        if timeout is not None:
+            kwargs["timeout"] = httpx.Timeout(TIMEOUT, read=timeout)
         if self.transport == "httpx":
             if self._client is None:
                 self._client = httpx.Client(timeout=TIMEOUT)

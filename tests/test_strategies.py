@@ -63,6 +63,8 @@ def test_max_faults_zero_gives_empty_plans() -> None:
         ({"max_times": 0}, "max_times"),
         ({"max_after": True}, "max_after"),
         ({"statuses": (), "errors": ()}, "statuses= or errors="),
+        ({"max_delay": -1}, "max_delay"),
+        ({"max_delay": float("inf")}, "max_delay"),
     ],
 )
 def test_misuse_names_the_argument(kwargs: dict[str, Any], words: str) -> None:
@@ -82,3 +84,35 @@ def test_importing_without_hypothesis_names_the_extra() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
     assert 'pytest-fakeruns[hypothesis]' in out
+
+
+def test_delays_and_sequences_are_drawn_when_asked_and_inject_accepts_them() -> None:
+    seen = {"delay": False, "slow_alone": False, "sequence": False, "none_item": False}
+
+    @settings(max_examples=200, derandomize=True, database=None)
+    @given(plan=fault_plans(vendor="coalesce", max_delay=2.5, sequences=True))
+    def check(plan: list[dict[str, Any]]) -> None:
+        fake = FakeRuns(seed=1)
+        for kwargs in plan:
+            fake.inject(**kwargs)
+            answers = kwargs.get("sequence", [kwargs])
+            for answer in answers:
+                if answer is None:
+                    seen["none_item"] = True
+                    continue
+                if "delay" in answer:
+                    assert 0 < answer["delay"] <= 2.5
+                    assert answer.get("error") != "timeout"
+                    seen["delay"] = True
+                    if "status" not in answer and "error" not in answer:
+                        seen["slow_alone"] = True
+            seen["sequence"] |= "sequence" in kwargs
+
+    check()
+    assert all(seen.values()), seen
+
+
+@settings(max_examples=50, derandomize=True, database=None)
+@given(plan=fault_plans(vendor="coalesce"))
+def test_without_max_delay_no_plan_is_slow(plan: list[dict[str, Any]]) -> None:
+    assert all("delay" not in kwargs and "sequence" not in kwargs for kwargs in plan)
