@@ -17,6 +17,8 @@ Method, the same for every figure:
   ``timeit`` does), so a full collection never lands in one side by chance.
 - One warm-up of each side before the rounds (imports, pyc caches, Faker pools).
 - The median of the per-round ratios is the figure; the spread is min..max over the rounds.
+  A round of the start-up figure is the mean of four alternating runs per side (one run is
+  a tenth of a second, so single runs are mostly noise).
 
 Figures and targets (issue 14):
 
@@ -92,20 +94,27 @@ class Figure:
 
 
 def interleaved(
-    rounds: int, fake: Callable[[], float], base: Callable[[], float]
+    rounds: int, fake: Callable[[], float], base: Callable[[], float], inner: int = 1
 ) -> tuple[list[float], list[float]]:
-    """``rounds`` measurements of each side, alternating which side goes first."""
+    """``rounds`` measurements of each side, alternating which side goes first; a round's
+    measurement is the mean of ``inner`` alternating runs (for short, noisy children)."""
     fakes: list[float] = []
     bases: list[float] = []
     fake()  # warm-up
     base()
-    for i in range(rounds):
-        if i % 2 == 0:
-            fakes.append(fake())
-            bases.append(base())
-        else:
-            bases.append(base())
-            fakes.append(fake())
+    turn = 0
+    for _ in range(rounds):
+        f = b = 0.0
+        for _ in range(inner):
+            if turn % 2 == 0:
+                f += fake()
+                b += base()
+            else:
+                b += base()
+                f += fake()
+            turn += 1
+        fakes.append(f / inner)
+        bases.append(b / inner)
     return fakes, bases
 
 
@@ -218,6 +227,7 @@ def figure_startup(rounds: int, tmp: Path) -> Figure:
         rounds,
         lambda: child_cpu(["--collect-only", *PLUGIN], empty, ok=(5,)),
         lambda: child_cpu(["--collect-only"], empty, ok=(5,)),
+        inner=4,
     )
     return Figure("c", "pytest --collect-only, empty dir", 1.02, fakes, bases)
 
@@ -329,7 +339,7 @@ def main() -> int:
             lines["b"] = fig.line("us", 1e6)
             print(lines["b"], flush=True)
         if "c" in only:
-            fig = figure_startup(6 if quick else 30, tmp)
+            fig = figure_startup(3 if quick else 15, tmp)
             lines["c"] = fig.line("ms", 1e3)
             print(lines["c"], flush=True)
         if "d" in only:

@@ -5,15 +5,17 @@ from __future__ import annotations
 import contextlib
 import datetime as _dt
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from . import _hookspecs
-from ._fake import FakeRuns
-from ._settings import Settings, merge_markers, resolve
 
-FAKE_KEY = pytest.StashKey[FakeRuns]()
+if TYPE_CHECKING:  # the engine loads when a fixture first runs, never at pytest start-up
+    from ._fake import FakeRuns
+    from ._settings import Settings
+
+FAKE_KEY = pytest.StashKey["FakeRuns"]()
 _DEPRECATED_PROPERTY = "fakeruns_deprecated"
 
 
@@ -47,6 +49,8 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def settings_for(request: pytest.FixtureRequest) -> Settings:
+    from ._settings import merge_markers, resolve
+
     node = request.node
     markers = [m.kwargs for m in node.iter_markers("fake_runs")]
     marker = merge_markers(reversed(markers))
@@ -83,6 +87,8 @@ def _vendor_packs(config: pytest.Config) -> list[Any]:
 @contextlib.contextmanager
 def active_fake(request: pytest.FixtureRequest) -> Iterator[FakeRuns]:
     """A configured, started fake for one test; stopped and checked at teardown."""
+    from . import FakeRuns  # the public names, presented as pytest_fakeruns.<name>
+
     settings = settings_for(request)
     config = request.config
     fake = FakeRuns(

@@ -63,3 +63,53 @@ def test_pytest_start_up_with_the_plugin_loads_none_of_them(pytester: pytest.Pyt
 def _no_autoload(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> None:
     if "pytester" in request.fixturenames:
         monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
+
+
+ENGINE_FREE = {"pytest_fakeruns", "pytest_fakeruns._plugin", "pytest_fakeruns._hookspecs"}
+
+
+def test_importing_the_package_loads_no_module_of_the_engine() -> None:
+    """The public names load on first use: ``import pytest_fakeruns`` runs nothing else."""
+    code = (
+        "import json, sys\n"
+        "import pytest_fakeruns._plugin\n"
+        "print(json.dumps(sorted(m for m in sys.modules if m.startswith('pytest_fakeruns'))))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+
+    assert set(json.loads(out.stdout)) <= ENGINE_FREE
+
+
+def test_a_public_name_loads_them_all_as_pytest_fakeruns_names() -> None:
+    code = (
+        "import json, sys\n"
+        "from pytest_fakeruns import Fault\n"
+        "import pytest_fakeruns\n"
+        "print(json.dumps([getattr(pytest_fakeruns, n).__module__\n"
+        "                  for n in pytest_fakeruns.__all__]))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+
+    assert set(json.loads(out.stdout)) == {"pytest_fakeruns"}
+
+
+def test_pytest_start_up_imports_only_the_plugin_surface(pytester: pytest.Pytester) -> None:
+    """Registering the fixture, marker, options and hooks needs none of the engine; a test
+    that never takes ``fake_runs`` never loads it."""
+    pytester.makeconftest(
+        """
+        import json, sys
+
+        def pytest_collection_finish(session):
+            print("LOADED", json.dumps(sorted(
+                m for m in sys.modules if m.startswith("pytest_fakeruns"))))
+        """
+    )
+    pytester.makepyfile("def test_without_the_fixture():\n    pass\n")
+    result = pytester.runpytest_subprocess("-s", "-p", "pytest_fakeruns._plugin")
+    result.assert_outcomes(passed=1)
+    loaded = [json.loads(line.split(" ", 1)[1]) for line in result.outlines
+              if line.startswith("LOADED")]
+    assert len(loaded) == 1 and set(loaded[0]) <= ENGINE_FREE, loaded
