@@ -85,11 +85,12 @@ class Figure:
         ratios = self.ratios
         median = statistics.median(ratios)
         verdict = "met" if median <= self.target else "NOT met"
+        fake = statistics.median(self.fake) * scale
+        base = statistics.median(self.base) * scale
         return (
             f"{self.key}. {self.label:<34} {median:5.2f}x  (spread {min(ratios):.2f}-"
-            f"{max(ratios):.2f}x over {len(ratios)} rounds; fake {statistics.median(self.fake) * scale:.1f}"
-            f" {unit}, baseline {statistics.median(self.base) * scale:.1f} {unit})"
-            f"  target <= {self.target:.2f}x: {verdict}"
+            f"{max(ratios):.2f}x over {len(ratios)} rounds; fake {fake:.1f} {unit}, "
+            f"baseline {base:.1f} {unit})  target <= {self.target:.2f}x: {verdict}"
         )
 
 
