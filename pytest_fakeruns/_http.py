@@ -128,8 +128,12 @@ class Response:
         return f"<Response {self.status} {self.body[:60]!r}>"
 
 
+# one encoder for the process: json.dumps() with options builds a new one per call
+_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+
+
 def dump_json(obj: Any) -> bytes:
-    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False).encode()
+    return _ENCODER.encode(obj).encode()
 
 
 # stands for a list of pre-encoded items while the rest of a body is encoded
