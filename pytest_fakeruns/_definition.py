@@ -52,9 +52,13 @@ class DeprecationSpec:
 
 
 class Context:
-    """One request as a handler sees it."""
+    """One request as a handler sees it.
 
-    __slots__ = ("params", "path", "request", "route", "vendor")
+    ``quiet``: the answer is built to be cut (a ``malformed`` fault), so an API read moves no
+    run in poll progression.
+    """
+
+    __slots__ = ("params", "path", "quiet", "request", "route", "vendor")
 
     def __init__(
         self,
@@ -63,12 +67,23 @@ class Context:
         path: str,
         route: Route | None = None,
         params: dict[str, str] | None = None,
+        quiet: bool = False,
     ) -> None:
         self.request = request
         self.vendor = vendor
         self.path = path
         self.route = route
         self.params = params or {}
+        self.quiet = quiet
+
+    def quietly(self) -> Context:
+        """The same request, with reads that move no run."""
+        return Context(self.request, self.vendor, self.path, self.route, self.params, True)
+
+    @property
+    def reads_move_runs(self) -> bool:
+        """True when an API read moves a run one step (poll progression, not quiet)."""
+        return not self.quiet and self.vendor.reads_move_runs
 
     @property
     def root(self) -> str:
@@ -109,7 +124,8 @@ class Context:
         """
         run._catch_up()
         shown = self._serialized(run, False, options)
-        run._after_api_read()
+        if not self.quiet:
+            run._after_api_read()
         return shown
 
     def _serialized(self, run: Run, encoded: bool, options: dict[str, Any]) -> Any:
@@ -143,7 +159,7 @@ class Context:
         ``shared``: the encoded value that replaces ``SHARED_SLOT`` in every item.
         """
         # show() for many runs at once, as JSON: this loop is the cost of every list page
-        poll = self.vendor.reads_move_runs
+        poll = self.reads_move_runs
         items: list[bytes] = []
         for run in runs:
             if run._step is not None:

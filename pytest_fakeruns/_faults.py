@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import random
+import threading
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from types import TracebackType
-from typing import TYPE_CHECKING
 
 from ._errors import FakeRunsError
 from ._paths import path_matches
-
-if TYPE_CHECKING:
-    from ._fake import FakeRuns
+from ._router import Router, route_could_serve
 
 FAULT_STATUSES = (400, 401, 403, 404, 409, 429, 500, 502, 503, 504)
 TRANSPORT_ERRORS = ("connection", "timeout", "malformed")
@@ -22,7 +22,7 @@ class Fault:
 
     def __init__(
         self,
-        owner: FakeRuns,
+        book: FaultBook,
         status: int | None,
         error: str | None,
         vendor: str | None,
@@ -33,7 +33,7 @@ class Fault:
         probability: float,
         retry_after: int,
     ) -> None:
-        self._owner = owner
+        self._book = book
         self.status = status
         self.error = error
         self.vendor = vendor
@@ -53,7 +53,7 @@ class Fault:
 
     def remove(self) -> None:
         self._removed = True
-        self._owner._drop_fault(self)
+        self._book.remove(self)
 
     def __enter__(self) -> Fault:
         return self
@@ -93,6 +93,113 @@ class Fault:
             if v
         )
         return f"<Fault {what}{', ' + scope if scope else ''} hits={self.hits}>"
+
+
+@dataclass(frozen=True)
+class FaultAnswer:
+    """What the fault chosen for one call answers it with.
+
+    ``status``: the vendor's envelope for it (``retry_after`` for 429/503); ``error``: a
+    transport error ("connection", "timeout") or the usual answer cut ("malformed"); neither:
+    the usual answer. ``delay``: seconds the answer takes (0.0: none).
+    """
+
+    fault: Fault
+    status: int | None = None
+    error: str | None = None
+    retry_after: int = 1
+    delay: float = 0.0
+
+
+class FaultBook:
+    """The active faults, their seeded generator, and the choice of a fault for each call.
+
+    ``routers`` (vendor name -> its router) lets ``inject()`` refuse a method or path that no
+    route has. Calls are made under ``lock`` (the fake's), so draws replay in call order.
+    """
+
+    def __init__(self, seed: int, routers: Mapping[str, Router], lock: threading.RLock) -> None:
+        self._seed = seed
+        self._routers = dict(routers)
+        self._lock = lock
+        self._faults: list[Fault] = []
+        self.rng = random.Random(f"{seed}:faults")
+
+    def inject(
+        self,
+        status: int | None = None,
+        *,
+        error: str | None = None,
+        vendor: str | None = None,
+        method: str | None = None,
+        path: str | None = None,
+        times: int | None = None,
+        after: int = 0,
+        probability: float = 1.0,
+        retry_after: int = 1,
+    ) -> Fault:
+        """A new active fault; misuse raises FakeRunsError naming the allowed values."""
+        check_fault_args(
+            status, error, vendor, list(self._routers), times, after, probability, retry_after
+        )
+        if method is not None or path is not None:
+            self._check_scope(vendor, method, path)
+        fault = Fault(
+            self, status, error, vendor, method, path, times, after, float(probability),
+            retry_after,
+        )
+        with self._lock:
+            self._faults.append(fault)
+        return fault
+
+    def pick(self, vendor: str, method: str, path: str, template: str) -> FaultAnswer | None:
+        """The fault that answers this call and what it answers with; None: no fault does.
+
+        The first active matching fault that takes the call wins (``after`` and
+        ``probability`` are counted and drawn here, in call order).
+        """
+        with self._lock:
+            for fault in self._faults:
+                if fault.matches(vendor, method, path, template) and fault.take(self.rng):
+                    return FaultAnswer(fault, fault.status, fault.error, fault.retry_after)
+        return None
+
+    def remove(self, fault: Fault) -> None:
+        with self._lock:
+            if fault in self._faults:
+                self._faults.remove(fault)
+
+    def clear(self) -> None:
+        """No faults, and the generator back to its seeded start (``reset()``)."""
+        with self._lock:
+            self._faults.clear()
+            self.rng = random.Random(f"{self._seed}:faults")
+
+    def __iter__(self) -> Iterator[Fault]:
+        with self._lock:
+            return iter(list(self._faults))
+
+    def __len__(self) -> int:
+        return len(self._faults)
+
+    def _check_scope(self, vendor: str | None, method: str | None, path: str | None) -> None:
+        """A fault whose method or path no route has would never fire: say so now."""
+        names = [vendor] if vendor else list(self._routers)
+        wanted = method.upper() if method else None
+        for name in names:
+            router = self._routers[name]
+            for route in router.routes:
+                if wanted is not None and route.method != wanted:
+                    continue
+                if path is None or route_could_serve(route, router, path):
+                    return
+        where = f"vendor {vendor!r}" if vendor else "any vendor"
+        routes = sorted({str(r) for n in names for r in self._routers[n].routes})
+        raise FakeRunsError(
+            f"inject(method={method!r}, path={path!r}) matches no route of {where}, so it "
+            f"would never answer; paths are below the vendor root, for example: "
+            + ", ".join(routes[:8])
+        )
 
 
 def check_fault_args(

@@ -88,13 +88,18 @@ _UNPARSED: Any = object()
 
 
 class Response:
-    """What the core hands a transport. ``error`` names a transport fault to raise instead.
+    """What the core hands a transport. ``error`` names a transport fault to play instead:
+    ``"connection"``, ``"timeout"``, ``"malformed"`` (the body is already cut) or
+    ``"slow_body"`` (over HTTP the body is dribbled across ``delay``).
+
+    ``delay`` is how many seconds the answer should take: in-process the fake clock moves, over
+    HTTP the server really waits (capped at ``_server.MAX_DELAY_SECONDS``).
 
     ``json`` is the parsed body: given by the handler, or parsed on first use (pages built
     from cached JSON fragments are never parsed on the request path).
     """
 
-    __slots__ = ("_json", "body", "error", "headers", "status")
+    __slots__ = ("_json", "body", "delay", "error", "headers", "status")
 
     def __init__(
         self,
@@ -103,12 +108,14 @@ class Response:
         body: bytes = b"",
         json_body: Any = _UNPARSED,
         error: str | None = None,
+        delay: float = 0.0,
     ) -> None:
         self.status = status
         self.headers = Headers(headers)
         self.body = body
         self._json = json_body
         self.error = error
+        self.delay = delay
 
     @property
     def json(self) -> Any:

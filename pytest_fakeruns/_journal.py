@@ -29,6 +29,7 @@ class Call:
     response: Response = field(repr=False)
     fault: Fault | None = None
     route: str | None = field(default=None, repr=False)  # the template that served it
+    delay: float = 0.0  # seconds the answer was delayed (0.0: none)
 
     @property
     def response_json(self) -> Any:

@@ -37,13 +37,18 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini(
         "fakeruns_strict", "fail a test whose requests no route matched", type="bool", default=True
     )
+    parser.addini(
+        "fakeruns_passthru",
+        "URL prefixes outside the vendors that may reach the network, one per line",
+        type="linelist",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(DeprecationSummary(), "fakeruns-deprecation-summary")
     config.addinivalue_line(
         "markers",
-        "fake_runs(seed, progression, base_urls, strict, instant_sleep, faults): "
+        "fake_runs(seed, progression, base_urls, strict, instant_sleep, faults, passthru): "
         "configure the fake_runs fixture for this test",
     )
 
@@ -63,6 +68,7 @@ def settings_for(request: pytest.FixtureRequest) -> Settings:
         config.getini("fakeruns_progression"),
         config.getini("fakeruns_base_urls"),
         config.getini("fakeruns_strict"),
+        config.getini("fakeruns_passthru"),
     )
 
 
@@ -98,6 +104,7 @@ def active_fake(request: pytest.FixtureRequest) -> Iterator[FakeRuns]:
         strict=settings.strict,
         hook=config.hook,
         vendors=_vendor_packs(config),
+        passthru=settings.passthru,
     )
     request.node.stash[FAKE_KEY] = fake
     with fake:

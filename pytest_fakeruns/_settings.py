@@ -9,8 +9,11 @@ from typing import Any
 
 from ._errors import FakeRunsError
 from ._fake import PROGRESSIONS
+from ._roots import check_passthru
 
-MARKER_KEYS = ("seed", "progression", "base_urls", "strict", "instant_sleep", "faults")
+MARKER_KEYS = (
+    "seed", "progression", "base_urls", "strict", "instant_sleep", "faults", "passthru",
+)
 
 
 @dataclass
@@ -21,6 +24,7 @@ class Settings:
     strict: bool = True
     instant_sleep: bool = False
     faults: list[dict[str, Any]] = field(default_factory=list)
+    passthru: list[str] = field(default_factory=list)  # URL prefixes let through
 
 
 def node_seed(nodeid: str) -> int:
@@ -86,6 +90,7 @@ def resolve(
     ini_progression: object,
     ini_base_urls: Iterable[str],
     ini_strict: object,
+    ini_passthru: Iterable[str] = (),
 ) -> Settings:
     if "seed" in marker:
         seed = parse_seed(marker["seed"], "@pytest.mark.fake_runs(seed=...)")
@@ -109,5 +114,9 @@ def resolve(
     faults = marker.get("faults", [])
     if not isinstance(faults, (list, tuple)) or not all(isinstance(f, Mapping) for f in faults):
         raise FakeRunsError("faults is a list of inject() keyword dicts, e.g. [{'status': 429}]")
+    passthru = [
+        *check_passthru([p.strip() for p in ini_passthru if p.strip()], "ini fakeruns_passthru"),
+        *check_passthru(marker.get("passthru", []), "@pytest.mark.fake_runs(passthru=...)"),
+    ]
     return Settings(seed, str(progression), base_urls, strict, instant_sleep,
-                    [dict(f) for f in faults])
+                    [dict(f) for f in faults], passthru)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import contextlib
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import httpx
 
@@ -30,37 +31,36 @@ def _to_httpx(response: Response, request: httpx.Request) -> httpx.Response:
     )
 
 
-def _refuse_moved(fake: FakeRuns, request: httpx.Request) -> None:
-    """While served over HTTP, a vendor's usual root is refused, never sent to the network."""
-    moved = fake.moved(str(request.url))
-    if moved is not None:
-        raise httpx.ConnectError(moved, request=request)
-
-
 def _neutral(request: httpx.Request, body: bytes) -> Request:
     return Request(request.method, str(request.url), request.headers, body)
 
 
 @contextlib.contextmanager
-def installed(fake: FakeRuns) -> Any:
+def installed(fake: FakeRuns) -> Iterator[None]:
+    """Patch httpx's default sync and async transports: one ``resolve()`` per request, then
+    the fake's answer, ``httpx.ConnectError`` (refused), or the real transport."""
     real_sync = httpx.HTTPTransport.handle_request
     real_async = httpx.AsyncHTTPTransport.handle_async_request
 
     def handle_request(self: httpx.HTTPTransport, request: httpx.Request) -> httpx.Response:
-        if not fake.intercepts(str(request.url)):
-            _refuse_moved(fake, request)
+        resolution = fake.resolve(str(request.url), request.method)
+        if resolution.passthru:
             return real_sync(self, request)
-        response = fake.handle(_neutral(request, request.read()))
+        if resolution.refused is not None:
+            raise httpx.ConnectError(resolution.refused, request=request)
+        response = fake.handle(_neutral(request, request.read()), resolution)
         assert response is not None
         return _to_httpx(response, request)
 
     async def handle_async_request(
         self: httpx.AsyncHTTPTransport, request: httpx.Request
     ) -> httpx.Response:
-        if not fake.intercepts(str(request.url)):
-            _refuse_moved(fake, request)
+        resolution = fake.resolve(str(request.url), request.method)
+        if resolution.passthru:
             return await real_async(self, request)
-        response = fake.handle(_neutral(request, await request.aread()))
+        if resolution.refused is not None:
+            raise httpx.ConnectError(resolution.refused, request=request)
+        response = fake.handle(_neutral(request, await request.aread()), resolution)
         assert response is not None
         return _to_httpx(response, request)
 

@@ -1,7 +1,14 @@
-"""``requests`` through ``responses``: one catch-all entry that the test's own mocks outrank."""
+"""``requests`` through ``responses``: the fake answers after the test's own mocks.
+
+The registry asks ``fake.resolve(url)`` once, for a request none of the test's mocks matched,
+and hands ``responses`` an entry that acts on that answer: the fake's answer, a connection
+error (refused), or a passthrough to the real adapter.
+"""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import requests
@@ -11,33 +18,27 @@ from responses.registries import FirstMatchRegistry
 from ._http import Request
 
 if TYPE_CHECKING:
+    from re import Pattern
+
     from requests import PreparedRequest
 
     from ._fake import FakeRuns
+    from ._roots import Resolution
+
+_ANY = "http://pytest-fakeruns.invalid/"
 
 
-class FakeEntry(responses.CallbackResponse):
-    """Matches every URL under a vendor root and answers it through the fake's core."""
+def fake_answer(fake: FakeRuns, resolution: Resolution) -> responses.CallbackResponse:
+    """The fake's entry for one request, acting on that request's one ``resolve()``."""
 
-    def __init__(self, fake: FakeRuns) -> None:
-        super().__init__("GET", "http://pytest-fakeruns.invalid/", self._answer, content_type=None)
-        self.fake = fake
-
-    def matches(self, request: PreparedRequest) -> tuple[bool, str]:
-        url = str(request.url)
-        if self.fake.intercepts(url) or self.fake.moved(url):
-            return True, ""
-        return False, "not under a faked vendor root"
-
-    def _answer(self, request: PreparedRequest) -> Any:
-        moved = self.fake.moved(str(request.url))
-        if moved is not None:
-            return requests.ConnectionError(moved, request=request)
+    def answer(request: PreparedRequest) -> Any:
+        if resolution.refused is not None:
+            return requests.ConnectionError(resolution.refused, request=request)
         body = request.body
         if isinstance(body, str):
             body = body.encode("utf-8")
         neutral = Request(str(request.method), str(request.url), request.headers.items(), body)
-        response = self.fake.handle(neutral)
+        response = fake.handle(neutral, resolution)
         assert response is not None
         if response.error == "connection":
             return requests.ConnectionError(
@@ -49,44 +50,59 @@ class FakeEntry(responses.CallbackResponse):
             )
         return response.status, list(response.headers.items()), response.body
 
+    return responses.CallbackResponse("GET", _ANY, answer, content_type=None)
+
 
 class FakeLastRegistry(FirstMatchRegistry):
-    """The test's entries first (responses' usual rules), the fake's entry last, never popped."""
+    """The test's entries first (responses' usual rules), then the fake's answer."""
 
-    fake_entry: FakeEntry | None = None
+    fake: FakeRuns | None = None
+    mock: responses.RequestsMock | None = None  # its passthru_prefixes: add_passthru(...)
 
     def find(self, request: PreparedRequest) -> tuple[responses.BaseResponse | None, list[str]]:
         found, reasons = super().find(request)
-        if found is None and self.fake_entry is not None:
-            ok, _ = self.fake_entry.matches(request)
-            if ok:
-                return self.fake_entry, reasons
-        return found, reasons
+        if found is not None or self.fake is None:
+            return found, reasons
+        url = str(request.url)
+        resolution = self.fake.resolve(url, str(request.method))
+        if resolution.vendor is None and self.mock and _listed(url, self.mock.passthru_prefixes):
+            return None, reasons  # responses sends it: fake_runs.responses.add_passthru(...)
+        if resolution.passthru:
+            return responses.PassthroughResponse("GET", _ANY), reasons
+        return fake_answer(self.fake, resolution), reasons
+
+
+def _listed(url: str, prefixes: tuple[str | Pattern[str], ...]) -> bool:
+    return any(
+        url.startswith(p) if isinstance(p, str) else p.match(url) is not None for p in prefixes
+    )
 
 
 class FakeRequestsMock(responses.RequestsMock):
-    """A RequestsMock whose ``reset()`` keeps the fake's registry and entry."""
+    """A RequestsMock whose ``reset()`` keeps the fake's registry."""
 
     def __init__(self, fake: FakeRuns) -> None:
-        self._fake_entry = FakeEntry(fake)
+        self._fake = fake
         super().__init__(assert_all_requests_are_fired=False, registry=FakeLastRegistry)
         self._install()
 
     def _install(self) -> None:
         registry = FakeLastRegistry()
-        registry.fake_entry = self._fake_entry
+        registry.fake = self._fake
+        registry.mock = self
         self._registry = registry
 
     def reset(self) -> None:
         super().reset()
-        if hasattr(self, "_fake_entry"):
+        if hasattr(self, "_fake"):
             self._install()
-            served = self._fake_entry.fake._server_url
-            if served is not None:  # requests to fake_runs_server keep going to the socket
-                self.add_passthru(served + "/")
 
 
-def install(fake: FakeRuns) -> FakeRequestsMock:
+@contextlib.contextmanager
+def installed(fake: FakeRuns) -> Iterator[FakeRequestsMock]:
     mock = FakeRequestsMock(fake)
     mock.start()
-    return mock
+    try:
+        yield mock
+    finally:
+        mock.stop(allow_assert=False)

@@ -1,37 +1,56 @@
-"""``VendorFake``: one vendor's store, lifecycle and routes, driven from Python and HTTP."""
+"""``VendorFake``: one vendor's store, lifecycle and routes, driven from Python and HTTP.
+
+``dispatch`` answers one request and returns an :class:`~._outcome.Outcome`; it records
+nothing and never calls back into ``FakeRuns`` (``FakeRuns.handle`` records the outcome).
+"""
 
 from __future__ import annotations
 
 import contextlib
-import datetime as _dt
 import threading
-import warnings
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from ._definition import Context, VendorDefinition, VendorError
 from ._deprecation import Deprecation, as_instant
-from ._errors import DeprecatedEndpointWarning, FakeRunsError, unexpected
+from ._errors import FakeRunsError, unexpected
+from ._faults import RETRY_AFTER_STATUSES, FaultAnswer, FaultBook
 from ._generator import FakerSource, Gen
-from ._history import distinct_seconds, draw_positions, gc_paused, reached_instants
 from ._http import Request, Response
+from ._outcome import Outcome
 from ._router import Route, Router
 from ._run import Run
 from ._states import State
 from ._store import Parent, RunStore
-from ._vocabulary import Position
+from ._vendor_runs import RunCreation
 
 if TYPE_CHECKING:
     from ._clock import Clock
     from ._fake import FakeRuns
+    from ._roots import Roots
+
+# where every transition of a vendor's runs is reported (the pytest hook, in the plugin)
+TransitionObserver = Callable[[Run, State, State], None]
 
 
+class VendorFake(RunCreation):
+    """One faked vendor: ``add_run``, ``add_runs``, ``runs``, ``get``, ``deprecate``.
 
-class VendorFake:
-    """One faked vendor: ``add_run``, ``add_runs``, ``runs``, ``get``, ``deprecate``."""
+    ``fake`` gives the shared settings (seed, progression, clock, lock); ``roots`` its root
+    URL; ``observer`` hears every transition of its runs.
+    """
 
-    def __init__(self, fake: FakeRuns, definition: VendorDefinition, faker: FakerSource) -> None:
+    def __init__(
+        self,
+        fake: FakeRuns,
+        definition: VendorDefinition,
+        faker: FakerSource,
+        roots: Roots,
+        observer: TransitionObserver | None = None,
+    ) -> None:
         self._fake = fake
+        self._roots = roots
+        self._observer = observer
         self.definition = definition
         self.name: str = definition.name
         self.vocabulary = definition.vocabulary
@@ -46,7 +65,6 @@ class VendorFake:
         )
         self.gen = Gen(fake.seed, self.name, faker)
         self.require_auth = True
-        self._quiet_reads = False
         self._deprecations: list[Deprecation] = []
         self._reset_deprecations()
 
@@ -54,13 +72,12 @@ class VendorFake:
 
     @property
     def base_url(self) -> str:
-        return self._fake._base_url(self.name)
+        return self._roots.base_url(self.name)
 
     @property
     def reads_move_runs(self) -> bool:
-        """In poll progression an API read moves a run, unless the answer is being cut
-        (a ``malformed`` fault answers before any state change)."""
-        return self._fake.progression == "poll" and not self._quiet_reads
+        """In poll progression an API read moves a run (unless its ``Context`` is quiet)."""
+        return self._fake.progression == "poll"
 
     @property
     def progression(self) -> str:
@@ -101,6 +118,12 @@ class VendorFake:
             self._deprecations = [d for d in self._deprecations if d.path != path]
             self._deprecations.insert(0, dep)
 
+    @property
+    def deprecations(self) -> list[Deprecation]:
+        """The deprecations in force, newest first (read-only copy; the control plane shows it)."""
+        with self.lock:
+            return list(self._deprecations)
+
     def _deprecation_for(self, route: Route, path: str) -> Deprecation | None:
         for dep in self._deprecations:
             if dep.covers(route, path):
@@ -122,34 +145,8 @@ class VendorFake:
         """
         if not isinstance(count, int) or isinstance(count, bool) or count < 0:
             raise FakeRunsError(f"add_runs(count) takes an int >= 0, not {count!r}")
-        with self.lock, gc_paused(count >= 1000):
-            fields = dict(fields)
-            if count > 1 and self.definition.id_field in fields:
-                raise FakeRunsError(
-                    f"add_runs({count}, {self.definition.id_field}=...) would give every run "
-                    "the same id; use add_run() per id"
-                )
-            parent = self._parent_for(self._pop_parent(fields))
-            rng = self.gen.rng
-            fixed = self._pop_state(fields)
-            if fixed is not None:
-                positions = [(self.vocabulary.locate(fixed), True)] * count
-            else:
-                positions = draw_positions(
-                    rng, self.vocabulary, self.definition.history_mix(), count,
-                    min(5, count // 25),
-                )
-            reached = reached_instants(rng, self.clock.now(), positions)
-            made = [
-                self._build(dict(fields), parent, at, when, started, placeholder=True)
-                for (at, started), when in zip(positions, reached, strict=True)
-            ]
-            if self.definition.distinct_instants:
-                distinct_seconds(made, self.store.runs)
-            made.sort(key=lambda r: r.created_at_)
-            for run in made:
-                self._register(run)
-            return made
+        with self.lock:
+            return self._add_history(count, dict(fields))
 
     def runs(self, **filters: Any) -> list[Run]:
         """The store's view, newest first (creation time, then id); filters compare fields."""
@@ -168,6 +165,11 @@ class VendorFake:
         if run is None:
             raise KeyError(f"{self.name} has no run with id {run_id!r}")
         return run
+
+    def add_parent(self, key: str | None = None) -> Parent:
+        """Create the parent ``key`` (or the default parent) without runs; returns it."""
+        with self.lock:
+            return self._parent_for(key)
 
     def parent(self, key: str) -> Parent | None:
         with self.lock:
@@ -188,150 +190,14 @@ class VendorFake:
                 return False
         return True
 
-    # -- creation, shared by add_run and the API -------------------------------------------
-
-    def _pop_state(self, given: dict[str, Any]) -> object:
-        state = given.pop("state", None)
-        synonym = self.vocabulary.status_field
-        if synonym != "state" and synonym in given:
-            other = given.pop(synonym)
-            if state is not None and other != state:
-                raise FakeRunsError(
-                    f"add_run() got state={state!r} and {synonym}={other!r}; give one of them"
-                )
-            state = other
-        return state
-
-    def _pop_parent(self, given: dict[str, Any]) -> object:
-        key = given.pop(self.definition.parent_keyword, None)
-        for alias in self.definition.parent_aliases:
-            if alias in given:
-                other = given.pop(alias)
-                if key is not None and str(other) != str(key):
-                    raise FakeRunsError(
-                        f"add_run() got {self.definition.parent_keyword}={key!r} and "
-                        f"{alias}={other!r}; give one of them"
-                    )
-                key = other
-        return key
-
-    def add_parent(self, key: str | None = None) -> Parent:
-        """Create the parent ``key`` (or the default parent) without runs; returns it."""
-        with self.lock:
-            return self._parent_for(key)
-
-    def _parent_for(self, key: object) -> Parent:
-        if key is not None and (not isinstance(key, (str, int)) or str(key) == ""):
-            raise FakeRunsError(
-                f"{self.definition.parent_keyword} must be a non-empty string, not {key!r}"
-            )
-        found = self.store.parent(str(key)) if key is not None else None
-        if found is None and key is None:
-            default_key, _ = self.definition.new_parent(self.gen, None)
-            found = self.store.parent(default_key)
-            key = default_key
-        if found is None:
-            real_key, data = self.definition.new_parent(self.gen, str(key))
-            # a vendor may normalise the key (Enterprise Tester GUIDs are lowercase)
-            found = self.store.parent(real_key) or self.store.add_parent(real_key, data)
-        return found
-
-    def create_run(
-        self,
-        fields: Mapping[str, Any],
-        parent: Parent | None = None,
-        started: bool = True,
-    ) -> Run:
-        """Create and store one run (the lock is held by the caller)."""
-        given = dict(fields)
-        if parent is None:
-            parent = self._parent_for(self._pop_parent(given))
-        state = self._pop_state(given)
-        at = self.vocabulary.locate(State.WAITING.value if state is None else state)
-        run = self._build(given, parent, at, self.clock.now(), started, placeholder=False)
-        self._register(run)
-        return run
-
-    def _build(
-        self,
-        given: dict[str, Any],
-        parent: Parent,
-        at: Position,
-        reached_at: _dt.datetime,
-        started: bool,
-        placeholder: bool,
-    ) -> Run:
-        outcome = given.pop("outcome", None)
-        goal = at if at.step is None else self.vocabulary.locate(outcome or "completed")
-        if outcome is not None and goal.step is not None:
-            raise FakeRunsError(
-                f"outcome={outcome!r} is not a terminal state; use completed, failed or canceled"
-            )
-        created = given.pop("created_at", None)
-        created_at = None if created is None else as_instant(created, "created_at")
-        durations = self.gen.durations(self.vocabulary.durations)
-        custom = given.pop("durations", None)
-        if custom is not None:
-            durations.update(_check_durations(custom))
-        reason = given.pop("reason", None)
-        if at.label is not None and at.label in self.vocabulary.unstarted_words:
-            started = False
-        preset = self._preset_id(given)
-        vendor_fields = self.definition.run_fields(self.gen, parent, given, at)
-        run_id: int | str
-        if preset is not None:
-            run_id = preset
-        elif placeholder:
-            run_id = 0
-        elif self.definition.int_ids:
-            run_id = self.store.next_int_id()
-        else:
-            run_id = self.definition.new_run_id(self.gen)
-        run = Run(
-            self, run_id, parent.key, vendor_fields, durations, goal, at, created_at,
-            reached_at, 0, started,
-        )
-        if reason is not None:
-            run.reason = str(reason)
-        return run
-
-    def _preset_id(self, given: dict[str, Any]) -> int | str | None:
-        """The id chosen with ``add_run(<id_field>=...)``, checked; None when none is given."""
-        name = self.definition.id_field
-        if name is None or name not in given:
-            return None
-        value = given.pop(name)
-        int_ids = self.definition.int_ids
-        if int_ids:
-            ok = isinstance(value, int) and not isinstance(value, bool) and value >= 1
-        else:
-            ok = isinstance(value, str) and value != ""
-        if not ok:
-            kind = "a positive int" if int_ids else "a non-empty string"
-            raise FakeRunsError(f"{self.name} {name}= takes {kind}, not {value!r}")
-        if not int_ids:
-            value = self.definition.canonical_id(value)
-        if self.store.get(value) is not None:
-            raise FakeRunsError(f"{self.name} already has a run with {name} {value!r}")
-        if int_ids:
-            self.store.last_int_id = max(self.store.last_int_id, int(value))
-        return value  # type: ignore[no-any-return]
-
-    def _register(self, run: Run) -> None:
-        if run.id == 0 and self.definition.int_ids:
-            run.id = self.store.next_int_id()
-        elif run.id == 0:
-            run.id = self.definition.new_run_id(self.gen)
-        run.seq = self.store.seq + 1
-        self.store.add(run)
-
     # -- the run's owner protocol ----------------------------------------------------------
 
     def _transition(self, run: Run, old: State, new: State) -> None:
         if new.terminal:
             self.store.ended(run)
         self.store.parents[run.parent].changed(run)
-        self._fake._on_transition(run, old, new)
+        if self._observer is not None:
+            self._observer(run, old, new)
 
     def _schedule(self, run: Run) -> None:
         self.store.schedule(run)
@@ -341,42 +207,62 @@ class VendorFake:
 
     # -- HTTP ------------------------------------------------------------------------------
 
-    def dispatch(self, request: Request, path: str) -> tuple[Response, Route | None, Any]:
-        """Answer one request under the fake's lock: (response, route, fault that answered)."""
+    def dispatch(self, request: Request, path: str, faults: FaultBook) -> Outcome:
+        """Answer one request (under the fake's lock): sunset 410, then an injected fault,
+        then auth and the handler. A HEAD is answered as its GET, without the body."""
         found = self.router.match(request.method, path)
+        if found is None and request.method == "HEAD":
+            found = self.router.match("GET", path)
         if found is None:
-            ctx = Context(request, self, path)
-            self._fake._record_unmatched(self, request, path)
-            return self.definition.error(ctx, 404, None), None, None
+            near = self.router.near_misses(request.method, path)
+            response = self.definition.error(Context(request, self, path), 404, None)
+            return Outcome(_head(request, response), near=tuple(near))
         route, params = found
         ctx = Context(request, self, path, route, params)
         dep = self._deprecation_for(route, path)
-        fault = None
-        if dep is not None:
-            self._fake._record_deprecated(self, route, dep)
-            warnings.warn(
-                DeprecatedEndpointWarning(
-                    f"{self.name}: {route} is deprecated since {dep.deprecated_at.date()}"
-                    + (f", sunset {dep.sunset_at.date()}" if dep.sunset_at else "")
-                ),
-                stacklevel=2,
-            )
+        answer: FaultAnswer | None = None
         try:
             if dep is not None and dep.gone(self.clock.now()):
                 response = self.definition.error(ctx, 410, None)
             else:
-                fault = self._fake._pick_fault(self.name, request.method, path, route.template)
-                if fault is not None:
-                    response = self._fake._fault_response(fault, ctx)
-                else:
-                    response = self._answer(ctx, route)
+                answer = faults.pick(self.name, route.method, path, route.template)
+                response = self._answer(ctx, route, answer)
         except VendorError as err:
             response = self.definition.error(ctx, err.status, err.message, **err.extra)
         if dep is not None and response.error is None:
             response.headers.update(dep.headers())
-        return response, route, fault
+        if answer is not None:
+            response.delay = answer.delay
+        fault = answer.fault if answer is not None else None
+        return Outcome(_head(request, response), route, fault, dep)
 
-    def _answer(self, ctx: Context, route: Route) -> Response:
+    def _answer(self, ctx: Context, route: Route, fault: FaultAnswer | None = None) -> Response:
+        """The route's answer, or what ``fault`` answers instead."""
+        if fault is None or (fault.status is None and fault.error is None):
+            return self._handle(ctx, route)
+        if fault.error in ("connection", "timeout"):
+            return Response(0, error=fault.error)
+        if fault.error == "malformed":
+            # the usual answer, cut on its way back: a read moves nothing (poll mode), a
+            # write has happened (the client cannot tell whether its POST went through)
+            usual = self._handle(ctx.quietly(), route)
+            cut = max(1, len(usual.body) // 2) if len(usual.body) > 1 else 0
+            body = usual.body[:cut] if cut else b"{"
+            return Response(200, usual.headers, body, None, error="malformed")
+        assert fault.status is not None
+        response = self.definition.error(ctx, fault.status, None)
+        if fault.status in RETRY_AFTER_STATUSES:
+            response.headers["Retry-After"] = str(fault.retry_after)
+        return response
+
+    def bug_answer(self, request: Request, path: str) -> Response:
+        """The vendor's 500 envelope, journaled for a request the fake failed to answer."""
+        try:
+            return self.definition.error(Context(request, self, path), 500, None)
+        except Exception:  # the envelope itself failed: a bare 500
+            return Response(500, {"Content-Type": "text/plain"}, b"pytest-fakeruns: fake bug")
+
+    def _handle(self, ctx: Context, route: Route) -> Response:
         try:
             if route.auth:
                 self.definition.authenticate(ctx)
@@ -392,21 +278,15 @@ class VendorFake:
         return f"<VendorFake {self.name} {self.base_url} runs={len(self.store.runs)}>"
 
 
-def _check_durations(custom: object) -> dict[State, float]:
-    if not isinstance(custom, Mapping):
-        raise FakeRunsError("durations is a dict like {'waitingToRun': 2.0, 'running': 10.0}")
-    out: dict[State, float] = {}
-    for key, value in custom.items():
-        if key not in (State.WAITING.value, State.RUNNING.value):
-            raise FakeRunsError(
-                f"durations key {key!r} is not a waiting or running state; "
-                "use 'waitingToRun' and/or 'running'"
-            )
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-            raise FakeRunsError(f"durations[{key!r}] must be seconds >= 0, not {value!r}")
-        out[State(key)] = float(value)
-    return out
-
-
 def _id_key(run_id: int | str) -> tuple[int, str]:
     return (run_id, "") if isinstance(run_id, int) else (0, run_id)
+
+
+def _head(request: Request, response: Response) -> Response:
+    """A HEAD answer: the GET's status and headers (its Content-Length too), no body."""
+    if request.method != "HEAD" or response.error in ("connection", "timeout"):
+        return response
+    head = Response(response.status, response.headers, b"", None, error=response.error)
+    head.headers["Content-Length"] = str(len(response.body))
+    head.delay = response.delay
+    return head

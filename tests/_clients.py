@@ -95,7 +95,7 @@ class Api:
 
     def _timeout(self) -> float:
         if self.transport == "server" and any(
-            f.error == "timeout" and f.active for f in self.fake._faults
+            f.error == "timeout" and f.active for f in self.fake.faults
         ):
             return TIMEOUT_WHEN_HELD
         return TIMEOUT

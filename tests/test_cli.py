@@ -13,15 +13,15 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
-from pytest_fakeruns._cli import main
+from pytest_fakeruns._cli import is_loopback, main
 
 from ._cli_process import BOUND, Serve, serve
 
 __all__ = ["serve"]  # the fixture, imported for this module's tests
 
 VENDORS = ["workiva", "arcgis", "kinetic", "coalesce", "enterprise_tester"]
-OPTIONS = ["--host", "--port", "--seed", "--runs", "--progression", "--no-auth", "--no-packs",
-           "--quiet"]
+OPTIONS = ["--host", "--port", "--seed", "--runs", "--progression", "--scenario", "--admin-token",
+           "--no-auth", "--no-packs", "--max-body", "--idle-timeout", "--quiet"]
 
 def test_serve_prints_every_vendor_answers_and_stops_on_sigint(serve: Serve) -> None:
     served = serve(["--port", "0", "--runs", "3", "--seed", "5", "--no-packs"])
@@ -112,6 +112,10 @@ def test_main_without_a_command_shows_help(capsys: pytest.CaptureFixture[str]) -
 def test_main_rejects_bad_values(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["serve", "--runs", "-1"]) == 1
     assert "--runs -1" in capsys.readouterr().err
+    assert main(["serve", "--max-body", "-1", "--port", "0"]) == 1
+    assert "--max-body -1: give a number of bytes >= 0" in capsys.readouterr().err
+    assert main(["serve", "--idle-timeout", "0", "--port", "0"]) == 1
+    assert "--idle-timeout 0: give seconds > 0" in capsys.readouterr().err
     with pytest.raises(SystemExit) as exited:
         main(["serve", "--port", "eighty"])
     assert exited.value.code == 2
@@ -158,3 +162,36 @@ def test_curl_runs_start_poll_and_page_against_serve(serve: Serve) -> None:
         url = f"{root}/api/v1/runs?limit=7&startingFrom={page['next']}"
     assert len(ids) == len(set(ids)) == 31 and counter in ids
     assert served.signal(signal.SIGINT) == 0
+
+
+@pytest.mark.parametrize(
+    ("host", "loopback"),
+    [
+        ("127.0.0.1", True), ("127.0.0.2", True), ("127.255.255.254", True), ("::1", True),
+        ("localhost", True), ("LOCALHOST", True), ("::ffff:127.0.0.9", True),
+        ("0.0.0.0", False), ("::", False), ("10.0.0.1", False), ("192.168.1.7", False),
+        ("fakeruns.example", False), ("128.0.0.1", False),
+    ],
+)
+def test_loopback_is_any_127_address_or_ipv6_loopback(host: str, loopback: bool) -> None:
+    assert is_loopback(host) is loopback
+
+
+def test_serve_on_another_loopback_address_with_limits(serve: Serve) -> None:
+    served = serve(["--host", "127.0.0.2", "--port", "0", "--runs", "0", "--no-packs",
+                    "--max-body", "10", "--idle-timeout", "0.3"])
+    urls = served.urls(len(VENDORS))
+    assert urlsplit(urls["coalesce"]).hostname == "127.0.0.2"
+    url = urls["coalesce"] + "/scheduler/startRun"
+    refused = requests.post(url, data=b"x" * 11, headers={"Authorization": "Bearer t"},
+                            timeout=BOUND)
+    assert refused.status_code == 413
+    assert "exceeds the limit of 10" in refused.json()["message"]
+    parts = urlsplit(urls["coalesce"])
+    assert parts.hostname is not None and parts.port is not None
+    with socket.create_connection((parts.hostname, parts.port), timeout=BOUND) as idle:
+        assert idle.recv(1) == b""  # closed after the idle timeout, well within the bound
+    assert served.signal(signal.SIGINT) == 0
+    stderr = served.stderr()
+    assert "serving 5 vendors on http://127.0.0.2:" in stderr
+    assert "reachable from the network" not in stderr

@@ -182,14 +182,15 @@ def test_instant_sleep_moves_what_the_server_shows(fake_runs_server: FakeRuns) -
 # -- faults over the socket ------------------------------------------------------------------
 
 
-def test_connection_fault_closes_without_an_answer(fake_runs_server: FakeRuns) -> None:
+def test_connection_fault_resets_without_an_answer(fake_runs_server: FakeRuns) -> None:
     fault = fake_runs_server.inject(error="connection", vendor="coalesce", times=2)
     with pytest.raises(requests.ConnectionError):
         requests.get(runs_url(fake_runs_server), headers=AUTH, timeout=BOUND)
     sock = connect(fake_runs_server.url)
     with sock:
         sock.sendall(raw_request(runs_url(fake_runs_server), headers=AUTH))
-        assert sock.recv(1024) == b""  # closed, not one byte of answer
+        with pytest.raises(ConnectionResetError):  # an RST, not one byte of answer
+            sock.recv(1024)
     assert fault.hits == 2
     assert [c.status for c in fake_runs_server.calls] == [0, 0]
     assert fake_runs_server.calls[-1].fault is fault
@@ -259,7 +260,7 @@ def test_stop_releases_a_held_connection(standalone: FakeRuns) -> None:
 def test_a_held_connection_is_closed_after_the_hold_bound(standalone: FakeRuns) -> None:
     standalone.inject(error="timeout")
     server = FakeRunsServer(standalone, hold_seconds=0.2)
-    with server, standalone._serving_roots({"coalesce": server.url + "/coalesce"}):
+    with server, standalone.serving({"coalesce": server.url + "/coalesce"}, server.url):
         sock = connect(server.url)  # timeout BOUND, far above the hold bound
         with sock:
             sock.sendall(raw_request(runs_url(standalone), headers=AUTH))
@@ -374,15 +375,27 @@ def test_an_exception_inside_the_fake_is_a_500_and_fails_the_test(
         import requests
 
         def test_boom(fake_runs_server):
-            r = requests.get(fake_runs_server.boom.base_url + "/explode", timeout=10)
-            assert r.status_code == 500
-            assert "kaboom" in r.json()["message"]
+            for _ in range(3):
+                r = requests.get(fake_runs_server.boom.base_url + "/explode", timeout=10)
+                assert r.status_code == 500
+                # the vendor's own envelope (Coalesce's), the bug named in a header
+                assert r.json() == {"error": {"errorString": "Internal Server Error",
+                                              "errorDetail": r.json()["error"]["errorDetail"]}}
+                assert "kaboom" in r.headers["X-Fakeruns-Error"]
         """
     )
     result = pytester.runpytest()
     result.assert_outcomes(passed=1, errors=1)
-    result.stdout.fnmatch_lines(["*1 request(s) raised inside the fake*", "*GET /boom/explode*"])
-    result.stdout.fnmatch_lines(["*kaboom*"])
+    result.stdout.fnmatch_lines(
+        [
+            "*3 request(s) raised inside the fake (1 distinct bug(s))*",
+            "*bug #1: RuntimeError: kaboom*",
+            "*3 request(s): GET /boom/explode, GET /boom/explode, GET /boom/explode*",
+        ]
+    )
+    out = result.stdout.str()
+    assert out.count('raise RuntimeError("kaboom")') == 1  # the traceback once per bug
+    assert "The above exception was the direct cause" not in out  # not chained
 
 
 def test_resetting_the_tests_own_mocks_keeps_the_server_reachable(
