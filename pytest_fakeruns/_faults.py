@@ -6,6 +6,7 @@ import random
 import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from types import TracebackType
 
 from ._errors import FakeRunsError
@@ -123,7 +124,11 @@ class FaultBook:
         self._routers = dict(routers)
         self._lock = lock
         self._faults: list[Fault] = []
-        self.rng = random.Random(f"{seed}:faults")
+
+    @cached_property
+    def rng(self) -> random.Random:
+        """The faults' seeded generator, made on first draw (seeding costs a request's time)."""
+        return random.Random(f"{self._seed}:faults")
 
     def inject(
         self,
@@ -158,6 +163,8 @@ class FaultBook:
         The first active matching fault that takes the call wins (``after`` and
         ``probability`` are counted and drawn here, in call order).
         """
+        if not self._faults:  # the usual case: no fault injected
+            return None
         with self._lock:
             for fault in self._faults:
                 if fault.matches(vendor, method, path, template) and fault.take(self.rng):
@@ -173,7 +180,7 @@ class FaultBook:
         """No faults, and the generator back to its seeded start (``reset()``)."""
         with self._lock:
             self._faults.clear()
-            self.rng = random.Random(f"{self._seed}:faults")
+            self.__dict__.pop("rng", None)  # back to its seeded start on next use
 
     def __iter__(self) -> Iterator[Fault]:
         with self._lock:
