@@ -38,6 +38,10 @@ class Headers(MutableMapping[str, str]):
     def __contains__(self, name: object) -> bool:
         return isinstance(name, str) and name.lower() in self._items
 
+    def pairs(self) -> list[tuple[str, str]]:
+        """``list(self.items())``, without the generic mapping machinery (transports)."""
+        return list(self._items.values())
+
     def __repr__(self) -> str:
         return f"Headers({dict(self.items())!r})"
 

@@ -48,7 +48,7 @@ def fake_answer(fake: FakeRuns, resolution: Resolution) -> responses.CallbackRes
             return requests.exceptions.ReadTimeout(
                 f"pytest-fakeruns: injected read timeout for {request.url}", request=request
             )
-        return response.status, list(response.headers.items()), response.body
+        return response.status, response.headers.pairs(), response.body
 
     return responses.CallbackResponse("GET", _ANY, answer, content_type=None)
 
