@@ -21,7 +21,7 @@ from ._journal import Call, assert_called
 from ._outcome import DeprecatedUse, Outcome, Unmatched
 from ._roots import Resolution, Roots
 from ._run import Run
-from ._shared import compiled
+from ._shared import built_in, compiled
 from ._states import State
 from ._vendor_fake import TransitionObserver, VendorFake
 
@@ -76,7 +76,7 @@ class FakeRuns:
         self._hook = hook
         self._faker = FakerSource(seed)
         # one instance and router per definition class, shared by every fake (_shared.py)
-        compiled_items = [compiled(item) for item in [*builtin_definitions(), *vendors]]
+        compiled_items = [compiled(item) for item in [*built_in(builtin_definitions), *vendors]]
         definitions = [definition for definition, _ in compiled_items]
         defaults: dict[str, str] = {}
         for definition in definitions:

@@ -12,6 +12,7 @@ or one handed over as an instance, is not shared: it gets its own router, as bef
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from ._router import Router
@@ -42,4 +43,15 @@ def compiled(
         if vars(definition):  # state of its own: every fake gets a fresh one
             return definition, router
         found = _COMPILED.setdefault(item, (definition, router))
+    return found
+
+
+_ONCE: dict[Callable[[], list[type[VendorDefinition]]], list[type[VendorDefinition]]] = {}
+
+
+def built_in(load: Callable[[], list[type[VendorDefinition]]]) -> list[type[VendorDefinition]]:
+    """``load()`` (the registry's built-in definition classes), imported once per process."""
+    found = _ONCE.get(load)
+    if found is None:
+        found = _ONCE.setdefault(load, list(load()))
     return found
