@@ -53,7 +53,7 @@ class _Finder(importlib.abc.MetaPathFinder):
     def find_spec(
         self, fullname: str, path: Sequence[str] | None, target: ModuleType | None = None
     ) -> importlib.machinery.ModuleSpec | None:
-        if fullname not in _pending or getattr(self._busy, "on", False):
+        if not _pending.get(fullname) or getattr(self._busy, "on", False):
             return None
         self._busy.on = True
         try:
@@ -74,6 +74,12 @@ def _uninstall_if_idle() -> None:
         sys.meta_path.remove(_finder)
 
 
+def pending(name: str) -> int:
+    """How many callbacks wait for ``name`` (tests)."""
+    with _lock:
+        return len(_pending.get(name, []))
+
+
 def after_import(name: str, callback: Callback) -> Callable[[], None]:
     """Call ``callback(module)`` once ``name`` is imported (now, if it already is).
 
@@ -90,12 +96,13 @@ def after_import(name: str, callback: Callback) -> Callable[[], None]:
         return lambda: None
 
     def cancel() -> None:
+        # the finder stays until the module is imported: re-inserting it for every fake
+        # would cost more than its one dict lookup per import
         with _lock:
-            waiting = _pending.get(name, [])
-            if callback in waiting:
+            waiting = _pending.get(name)
+            if waiting is not None and callback in waiting:
                 waiting.remove(callback)
-            if not waiting:
-                _pending.pop(name, None)
-            _uninstall_if_idle()
+                if not waiting:
+                    del _pending[name]
 
     return cancel

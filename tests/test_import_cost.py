@@ -139,7 +139,8 @@ def test_httpx_imported_after_the_fake_started_is_still_faked() -> None:
                          check=True)
 
     assert json.loads(out.stdout) == [
-        False, 200, ["/api/v1/runs"], "pytest_fakeruns._transport_httpx", "httpx._transports.default"
+        False, 200, ["/api/v1/runs"], "pytest_fakeruns._transport_httpx",
+        "httpx._transports.default",
     ]
 
 
