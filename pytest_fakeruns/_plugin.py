@@ -15,7 +15,9 @@ if TYPE_CHECKING:  # the engine loads when a fixture first runs, never at pytest
     from ._fake import FakeRuns
     from ._settings import Settings
 
-FAKE_KEY = pytest.StashKey["FakeRuns"]()
+# the test's seed, for its report; the item keeps no reference to the fake itself, so a
+# test's fake (runs, journal, mocks) is freed when the test ends, not at session end
+SEED_KEY = pytest.StashKey[int]()
 _DEPRECATED_PROPERTY = "fakeruns_deprecated"
 
 
@@ -106,7 +108,7 @@ def active_fake(request: pytest.FixtureRequest) -> Iterator[FakeRuns]:
         vendors=_vendor_packs(config),
         passthru=settings.passthru,
     )
-    request.node.stash[FAKE_KEY] = fake
+    request.node.stash[SEED_KEY] = fake.seed
     with fake:
         for kwargs in settings.faults:
             fake.inject(**kwargs)
@@ -170,11 +172,11 @@ def _record_deprecated(item: pytest.Item, fake: FakeRuns) -> None:
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
     report = yield
-    fake = item.stash.get(FAKE_KEY, None)
-    if fake is not None and report.failed:
+    seed = item.stash.get(SEED_KEY, None)
+    if seed is not None and report.failed:
         report.sections.append(
-            ("pytest-fakeruns", f"fake_runs seed: {fake.seed} (reproduce: --fakeruns-seed "
-                                f"{fake.seed})")
+            ("pytest-fakeruns", f"fake_runs seed: {seed} (reproduce: --fakeruns-seed "
+                                f"{seed})")
         )
     return report
 

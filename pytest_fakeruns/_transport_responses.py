@@ -8,10 +8,12 @@ error (refused), or a passthrough to the real adapter.
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import requests
+import requests.adapters
 import responses
 from responses.registries import FirstMatchRegistry
 
@@ -78,13 +80,61 @@ def _listed(url: str, prefixes: tuple[str | Pattern[str], ...]) -> bool:
     )
 
 
+# ``requests.adapters.HTTPAdapter.send`` is replaced once per process by ``_send``, which hands
+# each request to the innermost active fake's mock (or, with none active, to the ``send`` it
+# replaced). Starting and stopping a fake's mock is then a list operation: ``responses``' own
+# ``start()`` builds and applies a ``unittest.mock`` patch, the largest part of a fake's
+# set-up. Patches applied on top (a test's own ``responses`` mock) stack as before.
+_active: list[FakeRequestsMock] = []
+_active_lock = threading.Lock()
+_below: Any = None  # the send that _send replaced
+
+
+def _send(adapter: Any, request: PreparedRequest, *args: Any, **kwargs: Any) -> Any:
+    mock = _active[-1] if _active else None
+    if mock is None:
+        return _below(adapter, request, *args, **kwargs)
+    return mock._send(adapter, request, *args, **kwargs)
+
+
+def _install_send() -> None:
+    """Put ``_send`` in place (again, if a patch applied before it was undone since)."""
+    global _below
+    adapter = requests.adapters.HTTPAdapter
+    current = adapter.__dict__.get("send")
+    if current is not _send:
+        _below = current
+        adapter.send = _send  # type: ignore[method-assign,assignment]
+
+
 class FakeRequestsMock(responses.RequestsMock):
-    """A RequestsMock whose ``reset()`` keeps the fake's registry."""
+    """A RequestsMock whose ``reset()`` keeps the fake's registry, started and stopped
+    through the process-wide ``_send`` (see above) instead of a patch per start."""
 
     def __init__(self, fake: FakeRuns) -> None:
         self._fake = fake
+        self._active = False
         super().__init__(assert_all_requests_are_fired=False, registry=FakeLastRegistry)
         self._install()
+        self._send = self.unbound_on_send()
+
+    def start(self) -> None:
+        if self._active:
+            return
+        with _active_lock:
+            _install_send()
+            _active.append(self)
+        self._active = True
+
+    def stop(self, allow_assert: bool = True) -> None:
+        if self._active:
+            with _active_lock:
+                for i in range(len(_active) - 1, -1, -1):
+                    if _active[i] is self:
+                        del _active[i]
+                        break
+            self._active = False
+        super().stop(allow_assert=allow_assert)  # no patch to undo: the assertions only
 
     def _install(self) -> None:
         registry = FakeLastRegistry()
