@@ -349,6 +349,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         body = response.body
         if status in _NO_BODY_STATUSES or status < 200:
             body = b""
+        elif self.command == "HEAD" and "Content-Length" in response.headers:
+            # the core answers HEAD with the GET's headers, its length among them (RFC 9110)
+            lines.append(f"Content-Length: {response.headers['Content-Length']}")
         else:
             lines.append(f"Content-Length: {len(body)}")
         if self.close_connection:
