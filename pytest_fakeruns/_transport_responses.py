@@ -80,11 +80,12 @@ def _listed(url: str, prefixes: tuple[str | Pattern[str], ...]) -> bool:
     )
 
 
-# ``requests.adapters.HTTPAdapter.send`` is replaced once per process by ``_send``, which hands
-# each request to the innermost active fake's mock (or, with none active, to the ``send`` it
-# replaced). Starting and stopping a fake's mock is then a list operation: ``responses``' own
-# ``start()`` builds and applies a ``unittest.mock`` patch, the largest part of a fake's
-# set-up. Patches applied on top (a test's own ``responses`` mock) stack as before.
+# While any fake is active, ``requests.adapters.HTTPAdapter.send`` is ``_send``, which hands
+# each request to the innermost active fake's mock. The outermost fake's start puts it in
+# place and the last stop puts back what was there, as a patch would; a fake in between is a
+# list operation. ``responses``' own ``start()`` builds and applies a ``unittest.mock`` patch
+# every time, the largest part of a fake's set-up. Patches applied on top (a test's own
+# ``responses`` mock) stack as before.
 _active: list[FakeRequestsMock] = []
 _active_lock = threading.Lock()
 _below: Any = None  # the send that _send replaced
@@ -92,19 +93,33 @@ _below: Any = None  # the send that _send replaced
 
 def _send(adapter: Any, request: PreparedRequest, *args: Any, **kwargs: Any) -> Any:
     mock = _active[-1] if _active else None
-    if mock is None:
+    if mock is None:  # a patch applied over ours put it back after the last fake stopped
         return _below(adapter, request, *args, **kwargs)
     return mock._send(adapter, request, *args, **kwargs)
 
 
-def _install_send() -> None:
-    """Put ``_send`` in place (again, if a patch applied before it was undone since)."""
+def _activate(mock: FakeRequestsMock) -> None:
     global _below
-    adapter = requests.adapters.HTTPAdapter
-    current = adapter.__dict__.get("send")
-    if current is not _send:
-        _below = current
-        adapter.send = _send  # type: ignore[method-assign,assignment]
+    with _active_lock:
+        if not _active:
+            adapter = requests.adapters.HTTPAdapter
+            current = adapter.__dict__.get("send")
+            if current is not _send:
+                _below = current
+            adapter.send = _send  # type: ignore[method-assign,assignment]
+        _active.append(mock)
+
+
+def _deactivate(mock: FakeRequestsMock) -> None:
+    with _active_lock:
+        for i in range(len(_active) - 1, -1, -1):
+            if _active[i] is mock:
+                del _active[i]
+                break
+        else:
+            return
+        if not _active:  # as a patch's stop: what was there before the first fake
+            requests.adapters.HTTPAdapter.send = _below  # type: ignore[method-assign]
 
 
 class FakeRequestsMock(responses.RequestsMock):
@@ -121,18 +136,12 @@ class FakeRequestsMock(responses.RequestsMock):
     def start(self) -> None:
         if self._active:
             return
-        with _active_lock:
-            _install_send()
-            _active.append(self)
+        _activate(self)
         self._active = True
 
     def stop(self, allow_assert: bool = True) -> None:
         if self._active:
-            with _active_lock:
-                for i in range(len(_active) - 1, -1, -1):
-                    if _active[i] is self:
-                        del _active[i]
-                        break
+            _deactivate(self)
             self._active = False
         super().stop(allow_assert=allow_assert)  # no patch to undo: the assertions only
 

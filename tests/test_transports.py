@@ -240,3 +240,20 @@ def test_a_fake_inside_a_mock_of_the_test_restores_it() -> None:
             assert requests.get(COALESCE_RUNS, headers=BEARER).status_code == 200
         assert requests.get("https://example.org/ping").json() == {"pong": 1}
     assert len(fake.calls) == 1
+
+
+def test_interleaved_mocks_and_fakes_leave_requests_to_the_network(local: _Local) -> None:
+    """A test's mock that outlives one fake and spans another: once all have stopped,
+    requests go to the real transport (no stopped mock keeps answering)."""
+    first = FakeRuns(seed=1).start()
+    own = responses.RequestsMock(assert_all_requests_are_fired=False)
+    own.start()
+    first.stop()
+    with FakeRuns(seed=2):
+        assert requests.get(COALESCE_RUNS, headers=BEARER).status_code == 200
+    own.stop()
+    assert requests.get(local.url + "/ok").content == b"real"
+    # and the same after the fakes alone
+    with FakeRuns(seed=3):
+        pass
+    assert requests.get(local.url + "/ok").content == b"real"
