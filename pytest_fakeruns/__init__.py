@@ -1,5 +1,8 @@
 """pytest-fakeruns: five vendors' runs APIs, faked in-process, statefully and faithfully.
 
+The names test authors use. Vendor authors import from :mod:`pytest_fakeruns.vendor_kit`; the
+vendor-author names exported here too are kept for compatibility.
+
 The public names load on first use (PEP 562), so ``pytest`` start-up with the plugin installed
 imports none of the engine: see ``_plugin.py`` and tests/test_import_cost.py.
 """
@@ -18,6 +21,7 @@ if TYPE_CHECKING:
     from ._generator import Gen
     from ._http import Request, Response
     from ._journal import Call
+    from ._openapi import document as openapi_document
     from ._router import Route
     from ._run import Run
     from ._states import State
@@ -27,7 +31,8 @@ if TYPE_CHECKING:
 
     __version__: str
 
-# public name -> the module that defines it
+# public name -> the module that defines it (and its name there, when it differs)
+_RENAMED = {"openapi_document": "document"}
 _HOMES = {
     "Call": "_journal",
     "Clock": "_clock",
@@ -50,6 +55,7 @@ _HOMES = {
     "VendorError": "_definition",
     "VendorFake": "_vendor_fake",
     "Vocabulary": "_vocabulary",
+    "openapi_document": "_openapi",
 }
 
 __all__ = [
@@ -74,6 +80,7 @@ __all__ = [
     "VendorError",
     "VendorFake",
     "Vocabulary",
+    "openapi_document",
 ]
 
 
@@ -81,7 +88,8 @@ def _load_public() -> None:
     """Import every public name at once and present it as ``pytest_fakeruns.<name>``."""
     namespace = globals()
     for name in __all__:
-        obj = getattr(importlib.import_module(f"{__name__}.{_HOMES[name]}"), name)
+        module = importlib.import_module(f"{__name__}.{_HOMES[name]}")
+        obj = getattr(module, _RENAMED.get(name, name))
         if getattr(obj, "__module__", "").startswith("pytest_fakeruns."):
             obj.__module__ = "pytest_fakeruns"
         namespace[name] = obj

@@ -100,6 +100,19 @@ def _parser(prog: str) -> argparse.ArgumentParser:
     serve.add_argument(
         "--quiet", action="store_true", help="do not log each request on stderr"
     )
+    openapi = commands.add_parser(
+        "openapi",
+        help="print the OpenAPI 3.1 document (JSON) of one vendor's faked routes",
+        description="Print the OpenAPI 3.1 document of VENDOR's faked routes as JSON on stdout "
+        "(the same document a served fake answers at /__fakeruns/openapi/VENDOR.json).",
+    )
+    openapi.add_argument("vendor", metavar="VENDOR", help="vendor key, e.g. coalesce")
+    openapi.add_argument(
+        "--base-url", help="the root written in `servers` (default: the vendor's default root)"
+    )
+    openapi.add_argument(
+        "--no-packs", action="store_true", help="know only the built-in vendors"
+    )
     parser.epilog = "options of `serve`:\n" + "\n".join(
         "  " + line for line in _options_help(serve).splitlines()
     )
@@ -199,9 +212,35 @@ def _scenario(args: argparse.Namespace) -> tuple[dict[str, Any], str]:
     return document, name
 
 
+def _openapi(args: argparse.Namespace, prog: str) -> int:
+    import json
+
+    from ._fake import FakeRuns
+    from ._openapi import document
+    from ._packs import entry_point_packs
+
+    packs = [] if args.no_packs else entry_point_packs()
+    fake = FakeRuns(vendors=packs)
+    if args.vendor not in fake.vendors:
+        known = ", ".join(fake.vendors)
+        print(f"{prog}: error: unknown vendor {args.vendor!r}; known vendors: {known}",
+              file=sys.stderr, flush=True)
+        return 2
+    if args.base_url is not None:
+        fake = FakeRuns(vendors=packs, base_urls={args.vendor: args.base_url})
+    print(json.dumps(document(fake, args.vendor), indent=2, ensure_ascii=False), flush=True)
+    return 0
+
+
 def main(argv: Sequence[str] | None = None, prog: str = "fakeruns") -> int:
     parser = _parser(prog)
     args = parser.parse_args(argv)
+    if args.command == "openapi":
+        try:
+            return _openapi(args, prog)
+        except FakeRunsError as exc:
+            print(f"{prog}: error: {exc}", file=sys.stderr, flush=True)
+            return 1
     if args.command != "serve":
         parser.print_help()
         return 2

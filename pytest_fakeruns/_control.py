@@ -435,11 +435,9 @@ class ControlPlane:
                                     f"not {name!r}")
         vendor = name[: -len(".json")]
         self.fake.vendor(vendor)
-        try:
-            from . import _openapi  # type: ignore[attr-defined, unused-ignore]
-        except ImportError:
-            raise ControlError(404, "this pytest-fakeruns has no OpenAPI documents") from None
-        return _json(_openapi.document(self.fake, vendor))
+        from ._openapi import document
+
+        return _json(document(self.fake, vendor))
 
 
 # -- helpers -------------------------------------------------------------------------------

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
+import math
+import re
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -28,8 +30,105 @@ from ._vocabulary import Position, Vocabulary
 
 if TYPE_CHECKING:
     from ._generator import Gen
+    from ._openapi import OpenApiSpec
     from ._run import Run
     from ._vendor_fake import VendorFake
+
+
+# A JSON body nesting arrays and objects deeper than this is refused (as .NET's default reader
+# does past 64 and Jackson past 1000): parsing and re-encoding it must never recurse without
+# bound (RecursionError), whatever the body.
+MAX_JSON_DEPTH = 100
+
+_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+_BRACKET = re.compile(rb"[\[\]{}]")
+# a lone surrogate can only come from a \u escape or from UTF-8-encoded surrogate bytes
+# (json.loads decodes bytes with "surrogatepass")
+_MAYBE_SURROGATE = re.compile(rb"\\u|\xed[\xa0-\xbf]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _too_deep(body: bytes) -> bool:
+    """True when ``body`` nests ``[``/``{`` deeper than MAX_JSON_DEPTH (strings ignored)."""
+    if body.count(b"[") + body.count(b"{") <= MAX_JSON_DEPTH:
+        return False
+    depth = 0
+    for bracket in _BRACKET.findall(_STRING.sub(b'""', body)):
+        if bracket in b"[{":
+            depth += 1
+            if depth > MAX_JSON_DEPTH:
+                return True
+        else:
+            depth -= 1
+    return False
+
+
+class _Refused(ValueError):
+    """A JSON value Python would take but the fake refuses; the message says why."""
+
+
+def _int(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:  # more digits than int() takes
+        raise _Refused("The body has an integer with too many digits.") from None
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise _Refused(f"The body has the number {text[:40]}, which is out of range.")
+    return value
+
+
+def _no_constant(text: str) -> Any:
+    raise _Refused(f"The body has {text}, which is not JSON.")
+
+
+def _lone_surrogate(value: Any) -> str | None:
+    """Where ``value`` (parsed JSON) holds a lone surrogate, as a sentence; None when nowhere."""
+    stack: list[tuple[str, Any]] = [("", value)]
+    while stack:
+        where, item = stack.pop()
+        if isinstance(item, str):
+            found = _SURROGATE.search(item)
+            if found is not None:
+                spot = f"the string at {where}" if where else "the string"
+                return (f"The body has the lone surrogate \\u{ord(found[0]):04x} in {spot}; "
+                        "JSON text must be Unicode.")
+        elif isinstance(item, dict):
+            for key, sub in item.items():
+                found = _SURROGATE.search(key)
+                if found is not None:
+                    spot = f"a key of {where}" if where else "a key"
+                    return (f"The body has the lone surrogate \\u{ord(found[0]):04x} in "
+                            f"{spot}; JSON text must be Unicode.")
+                stack.append((f"{where}.{key}" if where else key, sub))
+        elif isinstance(item, list):
+            stack.extend((f"{where}[{i}]", sub) for i, sub in enumerate(item))
+    return None
+
+
+def _parse_json(body: bytes | None) -> tuple[bool, Any, str | None]:
+    """(ok, value, why refused): see Context.body_json."""
+    if not body:
+        return True, None, None
+    if _too_deep(body):
+        return False, None, (f"The body nests arrays and objects deeper than "
+                             f"{MAX_JSON_DEPTH} levels.")
+    try:
+        value = json.loads(body, parse_int=_int, parse_float=_finite, parse_constant=_no_constant)
+    except _Refused as err:
+        return False, None, str(err)
+    except ValueError:  # a syntax error (UnicodeDecodeError included)
+        return False, None, None
+    except RecursionError:  # the depth check makes this unreachable; kept as a guard
+        return False, None, "The body nests arrays and objects too deeply."
+    if _MAYBE_SURROGATE.search(body) is not None:
+        problem = _lone_surrogate(value)
+        if problem is not None:
+            return False, None, problem
+    return True, value, None
 
 
 class VendorError(Exception):
@@ -192,14 +291,21 @@ class Context:
         return Response(status, head, dump_json_with_items(obj, key, items))
 
     def body_json(self) -> tuple[bool, Any]:
-        """(True, parsed body) or (False, None) when the body is not JSON; (True, None) if empty."""
-        body = self.request.body
-        if not body:
-            return True, None
-        try:
-            return True, json.loads(body)
-        except (ValueError, UnicodeDecodeError):
-            return False, None
+        """(True, parsed body) or (False, None) when the body is not JSON; (True, None) if empty.
+
+        Strict JSON only: besides syntax errors, a body nesting deeper than MAX_JSON_DEPTH,
+        holding a lone surrogate (``"\\ud800"``), ``NaN``/``Infinity``, a number that overflows
+        or an integer too long for ``int()`` is not JSON (``body_problem`` says why). Nothing
+        the fake stores from a body can later fail to encode.
+        """
+        ok, value, _ = _parse_json(self.request.body)
+        return ok, value
+
+    @property
+    def body_problem(self) -> str | None:
+        """Why ``body_json()`` refused a body Python's json would take (too deep, a lone
+        surrogate, NaN, a number too long), as a sentence for the vendor's 400; else None."""
+        return _parse_json(self.request.body)[2]
 
     def form(self) -> dict[str, str] | None:
         """Form fields (first occurrence wins); None when the body is not form-encoded text."""
@@ -259,9 +365,19 @@ class VendorDefinition:
     # True when keyset pages over a time order need generated runs never to share a shown
     # second (Coalesce's runStartTime / runEndTime orders)
     distinct_instants: ClassVar[bool] = False
+    # the module (relative to the definition's own) whose ``SPEC`` is the vendor's OpenAPI data
+    openapi_module: ClassVar[str | None] = None
 
     def routes(self) -> list[Route]:
         raise NotImplementedError
+
+    def openapi_operations(self) -> OpenApiSpec | None:
+        """The vendor's OpenAPI data (``fakeruns openapi``); None: paths and methods only."""
+        if self.openapi_module is None:
+            return None
+        from ._openapi import load_spec
+
+        return load_spec(self.openapi_module, type(self).__module__)
 
     def authenticate(self, ctx: Context) -> None:
         """Raise ``ctx.fail(401/403, ...)`` when the request's credentials are refused."""

@@ -66,7 +66,7 @@ class FakeRuns:
             raise FakeRunsError(
                 f"progression={progression!r}; use one of " + ", ".join(PROGRESSIONS)
             )
-        from .vendors import builtin_definitions
+        from ._registry import builtin_definitions
 
         self.seed = seed
         self.progression = progression

@@ -67,6 +67,12 @@ class Request:
             if isinstance(headers, Mapping) and not isinstance(headers, dict)
             else Headers(headers)
         )
+        if any(isinstance(v, bytes) for v in self.headers.values()):
+            # requests takes bytes header values (and names) and sends them as they are: read
+            # them as the wire's latin-1, as the HTTP server does
+            self.headers = Headers(
+                (_text(name), _text(value)) for name, value in self.headers.items()
+            )
         self.body = body or None
         self._query_pairs: list[tuple[str, str]] | None = None
         self._query: dict[str, str] | None = None
@@ -86,6 +92,10 @@ class Request:
                 first.setdefault(name, value)
             self._query = first
         return self._query
+
+
+def _text(value: str | bytes) -> str:
+    return value.decode("latin-1") if isinstance(value, bytes) else value
 
 
 _UNPARSED: Any = object()
@@ -125,9 +135,9 @@ class Response:
     def json(self) -> Any:
         if self._json is _UNPARSED:
             parsed = None
-            if self.error is None and self.body and "json" in self.headers.get(
-                "Content-Type", ""
-            ):
+            media = self.headers.get("Content-Type", "")
+            # JSON, also as ArcGIS's f=pjson writes it (text/plain)
+            if self.error is None and self.body and ("json" in media or "text/plain" in media):
                 try:
                     parsed = json.loads(self.body)
                 except ValueError:
@@ -144,7 +154,9 @@ _ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
 
 
 def dump_json(obj: Any) -> bytes:
-    return _ENCODER.encode(obj).encode()
+    """Compact UTF-8 JSON. A lone surrogate in a string (which UTF-8 cannot carry) is written
+    as its ``\\uXXXX`` escape, so no stored value can make an answer fail to encode."""
+    return _ENCODER.encode(obj).encode("utf-8", "backslashreplace")
 
 
 # stands for a list of pre-encoded items while the rest of a body is encoded
@@ -173,4 +185,6 @@ def json_response(
     head = {"Content-Type": content_type}
     if headers:
         head.update(headers)
-    return Response(status, head, dump_json(obj), obj)
+    # the journal keeps the bytes only: parsed again on demand (Call.response_json), so it
+    # holds no nested objects for the garbage collector and no references into the store
+    return Response(status, head, dump_json(obj))

@@ -13,9 +13,18 @@ if TYPE_CHECKING:
     from ._http import Response
 
 
-@dataclass(frozen=True)
+# what a Call keeps of a request body: its first MAX_KEPT_BODY bytes (body_size has the length)
+MAX_KEPT_BODY = 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
 class Call:
-    """One answered request. ``status`` is 0 when a transport fault answered it."""
+    """One answered request. ``status`` is 0 when a transport fault answered it.
+
+    The journal is cheap for the garbage collector: bodies are kept as bytes (never parsed
+    objects), a request body only up to its first ``MAX_KEPT_BODY`` bytes (1 MiB; ``body_size``
+    is the full length), and ``response_json`` is parsed from the answer's bytes on first use.
+    """
 
     vendor: str
     method: str
@@ -27,9 +36,22 @@ class Call:
     status: int
     response_headers: Mapping[str, str]
     response: Response = field(repr=False)
+    body_size: int = -1  # the request body's length in bytes; -1: taken from body
     fault: Fault | None = None
     route: str | None = field(default=None, repr=False)  # the template that served it
     delay: float = 0.0  # seconds the answer was delayed (0.0: none)
+
+    def __post_init__(self) -> None:
+        body = self.body
+        if self.body_size < 0:
+            object.__setattr__(self, "body_size", 0 if body is None else len(body))
+        if body is not None and len(body) > MAX_KEPT_BODY:
+            object.__setattr__(self, "body", bytes(body[:MAX_KEPT_BODY]))
+
+    @property
+    def body_truncated(self) -> bool:
+        """True when ``body`` is only the first ``MAX_KEPT_BODY`` bytes of a longer body."""
+        return self.body is not None and self.body_size > len(self.body)
 
     @property
     def response_json(self) -> Any:

@@ -96,6 +96,7 @@ def _vendor_packs(config: pytest.Config) -> list[Any]:
 def active_fake(request: pytest.FixtureRequest) -> Iterator[FakeRuns]:
     """A configured, started fake for one test; stopped and checked at teardown."""
     from . import FakeRuns  # the public names, presented as pytest_fakeruns.<name>
+    from ._timing import unfrozen_pytest_timing
 
     settings = settings_for(request)
     config = request.config
@@ -109,16 +110,17 @@ def active_fake(request: pytest.FixtureRequest) -> Iterator[FakeRuns]:
         passthru=settings.passthru,
     )
     request.node.stash[SEED_KEY] = fake.seed
-    with fake:
+    with fake, unfrozen_pytest_timing():
         for kwargs in settings.faults:
             fake.inject(**kwargs)
+        sleeping = contextlib.ExitStack()
         if settings.instant_sleep:
-            from ._sleep import patch_sleep
+            from ._sleep import instant_sleep
 
-            monkeypatch = request.getfixturevalue("monkeypatch")
-            patch_sleep(fake.clock, monkeypatch)
-        config.hook.pytest_fakeruns_setup(fake_runs=fake)
-        yield fake
+            sleeping.enter_context(instant_sleep(fake.clock))
+        with sleeping:
+            config.hook.pytest_fakeruns_setup(fake_runs=fake)
+            yield fake
     _record_deprecated(request.node, fake)
     if fake.strict and fake.unmatched:
         pytest.fail(unmatched_report(fake), pytrace=False)

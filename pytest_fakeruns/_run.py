@@ -287,15 +287,35 @@ class Run:
         self._version += 1
         self._owner._transition(self, old, state)
 
+    def _reachable(self) -> tuple[list[str], list[str]]:
+        """(canonical states, vendor words) the run can still reach, in path order."""
+        vocabulary = self._owner.vocabulary
+        if self._step is None:
+            return [], []
+        later = vocabulary.steps[self._step + 1 :]
+        states = list(dict.fromkeys(
+            [s.state.value for s in later if s.state is not self.state_]
+            + [State.COMPLETED.value, State.FAILED.value, State.CANCELED.value]
+        ))
+        words = list(dict.fromkeys(
+            [s.word for s in later] + list(vocabulary.terminal_words.values())
+            + list(vocabulary.extra_words)
+        ))
+        return states, words
+
     def _refuse(self, move: str) -> InvalidTransition:
         status = self._owner.vocabulary.word(self.state_, self._step, self._label)
         if self._step is None:
+            reach = "it can reach no other state"
             allowed = "none: the run has ended"
         else:
+            states, words = self._reachable()
+            reach = (f"it can still reach {', '.join(states)} (vendor words: "
+                     f"{', '.join(repr(w) for w in words)})")
             allowed = "advance(), advance_to(<later state>), fail(), cancel(), hold(), release()"
         return InvalidTransition(
             f"cannot {move} {self.vendor} run {self.id!r}: it is {self.state_.value} "
-            f"({status!r}); allowed moves: {allowed}"
+            f"({status!r}); {reach}; allowed moves: {allowed}"
         )
 
     def advance(self) -> Run:

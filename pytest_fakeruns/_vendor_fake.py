@@ -143,7 +143,7 @@ class VendorFake(RunCreation):
     def add_run(self, **fields: Any) -> Run:
         """One run; canonical keys, the parent keyword, or the vendor's own field names."""
         with self.lock:
-            return self.create_run(fields)
+            return self.create_run(fields, reached_at=self.clock.data_now())
 
     def add_runs(self, count: int, **fields: Any) -> list[Run]:
         """``count`` runs of seeded history: spread over the past days, mostly finished.

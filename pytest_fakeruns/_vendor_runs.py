@@ -48,7 +48,7 @@ class RunCreation:
                     rng, self.vocabulary, self.definition.history_mix(), count,
                     min(5, count // 25),
                 )
-            reached = reached_instants(rng, self.clock.now(), positions)
+            reached = reached_instants(rng, self.clock.data_now(), positions)
             made = [
                 self._build(dict(fields), parent, at, when, started, placeholder=True)
                 for (at, started), when in zip(positions, reached, strict=True)
@@ -106,14 +106,17 @@ class RunCreation:
         fields: Mapping[str, Any],
         parent: Parent | None = None,
         started: bool = True,
+        reached_at: _dt.datetime | None = None,
     ) -> Run:
-        """Create and store one run (the lock is held by the caller)."""
+        """Create and store one run (the lock is held by the caller); it reached its step at
+        ``reached_at`` (default: now, as for a run the API creates)."""
         given = dict(fields)
         if parent is None:
             parent = self._parent_for(self._pop_parent(given))
         state = self._pop_state(given)
         at = self.vocabulary.locate(State.WAITING.value if state is None else state)
-        run = self._build(given, parent, at, self.clock.now(), started, placeholder=False)
+        when = self.clock.now() if reached_at is None else reached_at
+        run = self._build(given, parent, at, when, started, placeholder=False)
         self._register(run)
         return run
 

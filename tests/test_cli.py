@@ -14,12 +14,13 @@ import pytest
 import requests
 
 from pytest_fakeruns._cli import is_loopback, main
+from pytest_fakeruns._registry import BUILTIN
 
 from ._cli_process import BOUND, Serve, serve
 
 __all__ = ["serve"]  # the fixture, imported for this module's tests
 
-VENDORS = ["workiva", "arcgis", "kinetic", "coalesce", "enterprise_tester"]
+VENDORS = list(BUILTIN)  # the built-in vendors, in registry order
 OPTIONS = ["--host", "--port", "--seed", "--runs", "--progression", "--scenario", "--admin-token",
            "--no-auth", "--no-packs", "--max-body", "--idle-timeout", "--quiet"]
 

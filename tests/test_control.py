@@ -338,22 +338,16 @@ def test_dashboard_and_its_redirect(fake_runs_server: FakeRuns) -> None:
     assert moved.status_code == 308 and moved.headers["Location"] == "/__fakeruns/"
 
 
-def test_openapi_route_without_or_with_the_module(
-    fake_runs_server: FakeRuns, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    import sys
-    import types
-
-    url = fake_runs_server.url + "/__fakeruns/openapi/coalesce.json"
-    assert error_of(requests.get(fake_runs_server.url + "/__fakeruns/openapi/nope.json",
-                                 timeout=BOUND), 404)
-    module = types.ModuleType("pytest_fakeruns._openapi")
-    module.document = lambda fake, vendor: {"openapi": "3.1.0", "x-vendor": vendor}  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "pytest_fakeruns._openapi", module)
-    assert requests.get(url, timeout=BOUND).json() == {"openapi": "3.1.0",
-                                                       "x-vendor": "coalesce"}
-    monkeypatch.setitem(sys.modules, "pytest_fakeruns._openapi", None)  # import fails
-    assert "no OpenAPI" in error_of(requests.get(url, timeout=BOUND), 404)
+def test_openapi_route_serves_each_vendors_document(fake_runs_server: FakeRuns) -> None:
+    for name, vendor in fake_runs_server.vendors.items():
+        doc = requests.get(f"{fake_runs_server.url}/__fakeruns/openapi/{name}.json",
+                           timeout=BOUND).json()
+        assert doc["openapi"].startswith("3.1")
+        assert doc["servers"][0]["url"] == vendor.base_url  # the served root
+    assert "unknown vendor" in error_of(
+        requests.get(fake_runs_server.url + "/__fakeruns/openapi/nope.json", timeout=BOUND), 404)
+    assert error_of(
+        requests.get(fake_runs_server.url + "/__fakeruns/openapi/coalesce", timeout=BOUND), 404)
 
 
 # -- the access policy -----------------------------------------------------------------------

@@ -299,6 +299,39 @@ def test_an_illegal_move_names_the_run_its_state_and_the_allowed_moves(
     assert run.status == state and recorder.transitions == []
 
 
+@pytest.mark.parametrize(("vendor", "state", "target", "states", "words"), [
+    ("coalesce", "running", "waitingToRun", "completed, failed, canceled",
+     "'completed', 'failed', 'canceled'"),
+    ("coalesce", "initializing", "waitingToRun", "completed, failed, canceled",
+     "'rendering', 'running', 'completed', 'failed', 'canceled'"),
+    ("workiva", "started", "queued", "completed, failed, canceled",
+     "'completed', 'failed', 'cancelled'"),
+    ("arcgis", "executing", "scheduled", "completed, failed, canceled",
+     "'succeeded', 'failed', 'skipped', 'submitfailed'"),
+])
+def test_an_illegal_advance_to_names_the_states_the_run_can_still_reach(
+    vendor: str, state: str, target: str, states: str, words: str
+) -> None:
+    fake, _ = make("manual")
+    run = fake.vendor(vendor).add_run(state=state)
+
+    with pytest.raises(InvalidTransition) as raised:
+        run.advance_to(target)
+
+    assert f"it can still reach {states} (vendor words: {words})" in str(raised.value)
+    run.advance_to(states.split(", ")[0])  # what it names is reachable
+    assert run.state.value == states.split(", ")[0]
+
+
+def test_an_ended_run_can_reach_no_other_state() -> None:
+    fake, _ = make("manual")
+    run = fake.kinetic.add_run(state="Complete")
+
+    with pytest.raises(InvalidTransition, match="it can reach no other state; allowed moves: "
+                                                "none: the run has ended"):
+        run.advance_to("Staged")
+
+
 def test_advance_to_an_unknown_word_names_the_words() -> None:
     fake, _ = make("manual")
     run = fake.coalesce.add_run()

@@ -19,11 +19,12 @@ def test_fixture_is_a_fake_runs_with_every_vendor(pytester: pytest.Pytester) -> 
     pytester.makepyfile(
         """
         import pytest_fakeruns as fr
+        from pytest_fakeruns._registry import BUILTIN
 
         def test_it(fake_runs):
             assert isinstance(fake_runs, fr.FakeRuns)
             assert isinstance(fake_runs.clock, fr.Clock)
-            for name in ("workiva", "arcgis", "kinetic", "coalesce", "enterprise_tester"):
+            for name in BUILTIN:
                 vendor = getattr(fake_runs, name)
                 assert isinstance(vendor, fr.VendorFake)
                 assert fake_runs.vendor(name) is vendor

@@ -14,11 +14,12 @@ import requests
 
 from pytest_fakeruns import FakeRuns, FakeRunsError
 from pytest_fakeruns._http import Request
+from pytest_fakeruns._registry import BUILTIN
 from pytest_fakeruns._server import FakeRunsServer, serving
 from pytest_fakeruns.vendors.coalesce import Coalesce
 
 AUTH = {"Authorization": "Bearer t0k3n"}
-VENDORS = ("workiva", "arcgis", "kinetic", "coalesce", "enterprise_tester")
+VENDORS = tuple(BUILTIN)
 BOUND = 10.0  # seconds any single blocking step in these tests may take before it fails
 
 

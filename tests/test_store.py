@@ -15,12 +15,13 @@ import pytest
 
 from pytest_fakeruns import FakeRuns, FakeRunsError
 from pytest_fakeruns._http import Request
+from pytest_fakeruns._registry import BUILTIN
 from pytest_fakeruns._store import SortedIndex
 
 NOW = dt.datetime(2026, 3, 2, 12, 0, tzinfo=dt.timezone.utc)
 W, R = 4.0, 20.0
 DURATIONS = {"waitingToRun": W, "running": R}
-VENDORS = ["workiva", "arcgis", "kinetic", "coalesce", "enterprise_tester"]
+VENDORS = list(BUILTIN)
 
 
 def seconds(n: float) -> dt.timedelta:

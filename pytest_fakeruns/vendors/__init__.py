@@ -1,25 +1,18 @@
-"""The built-in vendors: one module each; adding a vendor is one module and one line here."""
+"""The built-in vendors: one package each, ``vendors/<name>/``, with the same roles in every one.
+
+``__init__.py`` exports the definition class, ``definition.py`` holds the ``VendorDefinition``
+subclass (class data, vocabulary, routes table, auth, error envelope), ``handlers.py`` the route
+handlers, ``data.py`` parents, ``run_fields`` and serialisation; extra modules have
+self-explaining names. Helpers shared by several vendors live in ``vendors/common/``. Vendor
+modules import only :mod:`pytest_fakeruns.vendor_kit`, their own package, ``vendors/common``
+and the standard library (tests/test_import_boundaries.py).
+
+The vendors are registered in ``pytest_fakeruns/_registry.py``; the two names below are kept
+as aliases of the registry for code that imported them from here.
+"""
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING
+from .._registry import BUILTIN, builtin_definitions
 
-if TYPE_CHECKING:
-    from .._definition import VendorDefinition
-
-BUILTIN = {
-    "workiva": "pytest_fakeruns.vendors.workiva:Workiva",
-    "arcgis": "pytest_fakeruns.vendors.arcgis:ArcGIS",
-    "kinetic": "pytest_fakeruns.vendors.kinetic:Kinetic",
-    "coalesce": "pytest_fakeruns.vendors.coalesce:Coalesce",
-    "enterprise_tester": "pytest_fakeruns.vendors.enterprise_tester:EnterpriseTester",
-}
-
-
-def builtin_definitions() -> list[type[VendorDefinition]]:
-    found = []
-    for target in BUILTIN.values():
-        module, _, attr = target.partition(":")
-        found.append(getattr(importlib.import_module(module), attr))
-    return found
+__all__ = ["BUILTIN", "builtin_definitions"]

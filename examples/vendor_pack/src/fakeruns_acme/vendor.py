@@ -11,7 +11,7 @@ import datetime as dt
 from typing import Any
 from urllib.parse import quote
 
-from pytest_fakeruns import (
+from pytest_fakeruns.vendor_kit import (
     Context,
     FakeRunsError,
     Route,

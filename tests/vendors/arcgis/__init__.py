@@ -1,0 +1,1 @@
+"""ArcGIS: task runs, the three output formats, the update operation."""

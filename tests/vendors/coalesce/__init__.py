@@ -1,0 +1,1 @@
+"""Coalesce: runs, the list and its keyset pages, the scheduler, errors."""

@@ -1,0 +1,1 @@
+"""Enterprise Tester: assignment runs, OData queries, POST runs, the run object."""

@@ -1,0 +1,1 @@
+"""Workiva: the deprecated script-runs list, its cursor, the token endpoint."""
