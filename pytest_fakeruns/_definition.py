@@ -10,6 +10,7 @@ import datetime as _dt
 import json
 import math
 import re
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -232,7 +233,7 @@ class Context:
         if not definition.cache_serialized:
             shown = definition.serialize(run, **options)
             return dump_json(shown) if encoded else shown
-        key = (encoded, *sorted(options.items()))
+        key = _cache_key(encoded, options)
         cached = run._shown.get(key)
         if cached is not None and cached[0] == run._version:
             return cached[1]
@@ -260,12 +261,28 @@ class Context:
         # show() for many runs at once, as JSON: this loop is the cost of every list page
         poll = self.reads_move_runs
         items: list[bytes] = []
-        for run in runs:
-            if run._step is not None:
-                run._catch_up()
-            items.append(self._serialized(run, True, options))
-            if poll:
-                run._after_api_read()
+        append = items.append
+        if self.vendor.definition.cache_serialized:
+            # the fragment cache, inlined: one key per page, one dict lookup per fresh run
+            cache_key = _cache_key(True, options)
+            timed = self.vendor.progression == "time"  # only then does a run catch up
+            for run in runs:
+                if timed and run._step is not None:
+                    run._catch_up()
+                cached = run._shown.get(cache_key)
+                if cached is not None and cached[0] == run._version:
+                    append(cached[1])
+                else:
+                    append(self._serialized(run, True, options))
+                if poll:
+                    run._after_api_read()
+        else:
+            for run in runs:
+                if run._step is not None:
+                    run._catch_up()
+                append(self._serialized(run, True, options))
+                if poll:
+                    run._after_api_read()
         if shared is not None:
             items = [item.replace(SHARED_SLOT_JSON, shared, 1) for item in items]
         head = {"Content-Type": self.vendor.definition.content_type}
@@ -307,6 +324,23 @@ class Context:
         for name, value in pairs:
             fields.setdefault(name, value)
         return fields
+
+
+_CACHE_KEYS: dict[tuple[Any, ...], str] = {}
+_CACHE_KEYS_LOCK = threading.Lock()
+
+
+def _cache_key(encoded: bool, options: dict[str, Any]) -> Any:
+    """The key of a run's cached serialisation: a str (its hash is kept), one per shape."""
+    shape = (encoded, *sorted(options.items()))
+    try:
+        found = _CACHE_KEYS.get(shape)
+    except TypeError:  # an unhashable option value: the tuple itself (never found cached)
+        return shape
+    if found is None:
+        with _CACHE_KEYS_LOCK:  # one distinct name per shape, whatever the threads
+            found = _CACHE_KEYS.setdefault(shape, f"shown:{len(_CACHE_KEYS)}")
+    return found
 
 
 class VendorDefinition:

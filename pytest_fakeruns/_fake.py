@@ -21,6 +21,7 @@ from ._journal import Call, assert_called
 from ._outcome import DeprecatedUse, Outcome, Unmatched
 from ._roots import Resolution, Roots
 from ._run import Run
+from ._shared import built_in, compiled
 from ._states import State
 from ._vendor_fake import TransitionObserver, VendorFake
 
@@ -74,10 +75,9 @@ class FakeRuns:
         self.lock = threading.RLock()
         self._hook = hook
         self._faker = FakerSource(seed)
-        definitions = [
-            item() if isinstance(item, type) else item
-            for item in [*builtin_definitions(), *vendors]
-        ]
+        # one instance and router per definition class, shared by every fake (_shared.py)
+        compiled_items = [compiled(item) for item in [*built_in(builtin_definitions), *vendors]]
+        definitions = [definition for definition, _ in compiled_items]
         defaults: dict[str, str] = {}
         for definition in definitions:
             if definition.name in defaults:
@@ -86,7 +86,8 @@ class FakeRuns:
         self._roots = Roots(defaults, passthru)
         observer = hook_observer(hook)
         self._vendors: dict[str, VendorFake] = {
-            d.name: VendorFake(self, d, self._faker, self._roots, observer) for d in definitions
+            d.name: VendorFake(self, d, self._faker, self._roots, observer, router)
+            for d, router in compiled_items
         }
         self._roots.set(base_urls or {})
         self.calls: list[Call] = []

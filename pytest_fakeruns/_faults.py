@@ -8,6 +8,7 @@ import random
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from types import TracebackType
 from typing import Any
 
@@ -254,8 +255,12 @@ class FaultBook:
         self._routers = dict(routers)
         self._lock = lock
         self._faults: list[Fault] = []
-        self.rng = random.Random(f"{seed}:faults")
         self.chaos_used = False  # a chaos() fault was ever active: the report lists its calls
+
+    @cached_property
+    def rng(self) -> random.Random:
+        """The faults' seeded generator, made on first draw (seeding costs a request's time)."""
+        return random.Random(f"{self._seed}:faults")
 
     def inject(
         self,
@@ -350,7 +355,7 @@ class FaultBook:
         The first active matching fault that takes the call wins (``after``,
         ``probability``, chaos rates and delays are counted and drawn here, in call order).
         """
-        if not self._faults:
+        if not self._faults:  # the usual case: no fault injected
             return None
         with self._lock:
             for fault in self._faults:
@@ -367,7 +372,7 @@ class FaultBook:
         """No faults, and the generator back to its seeded start (``reset()``)."""
         with self._lock:
             self._faults.clear()
-            self.rng = random.Random(f"{self._seed}:faults")
+            self.__dict__.pop("rng", None)  # back to its seeded start on next use
 
     def __iter__(self) -> Iterator[Fault]:
         with self._lock:

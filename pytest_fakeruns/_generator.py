@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Mapping
+from functools import cached_property
 from typing import Any, TypeVar
 
 from ._states import State
@@ -32,14 +33,21 @@ class FakerSource:
 
 
 class Gen:
-    """A vendor's seeded generator: ``rng`` for cheap draws, pools of Faker-made values."""
+    """A vendor's seeded generator: ``rng`` for cheap draws, pools of Faker-made values.
+
+    ``rng`` is seeded on first use (seeding from a string costs as much as a small request),
+    so a test that generates nothing for a vendor never pays for it.
+    """
 
     def __init__(self, seed: int, vendor: str, faker: FakerSource) -> None:
         self.seed = seed
         self.vendor = vendor
-        self.rng = random.Random(f"{seed}:{vendor}")
         self._faker = faker
         self._pools: dict[str, list[Any]] = {}
+
+    @cached_property
+    def rng(self) -> random.Random:
+        return random.Random(f"{self.seed}:{self.vendor}")
 
     def pool(self, name: str, size: int, make: Callable[[Any], T]) -> list[T]:
         """``size`` values made by ``make(faker)``, made once and the same for a given seed."""

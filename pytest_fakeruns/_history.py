@@ -89,10 +89,13 @@ def distinct_seconds(new: list[Run], existing: Iterable[Run]) -> None:
             started.add(s)
         if (e := _seconds(run.ended_at_)) is not None:
             ended.add(e)
+    floor = math.floor
     for run in sorted(new, key=lambda r: r.created_at_, reverse=True):
-        c = math.floor(run.created_at_.timestamp())
-        s = _seconds(run.started_at_)
-        e = _seconds(run.ended_at_)
+        c = floor(run.created_at_.timestamp())
+        at = run.started_at_
+        s = None if at is None else floor(at.timestamp())
+        at = run.ended_at_
+        e = None if at is None else floor(at.timestamp())
         shift = 0
         while (
             c - shift in created

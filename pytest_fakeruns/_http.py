@@ -38,6 +38,10 @@ class Headers(MutableMapping[str, str]):
     def __contains__(self, name: object) -> bool:
         return isinstance(name, str) and name.lower() in self._items
 
+    def pairs(self) -> list[tuple[str, str]]:
+        """``list(self.items())``, without the generic mapping machinery (transports)."""
+        return list(self._items.values())
+
     def __repr__(self) -> str:
         return f"Headers({dict(self.items())!r})"
 
@@ -157,12 +161,14 @@ class Response:
         return f"<Response {self.status} {self.body[:60]!r}>"
 
 
+# one encoder for the process: json.dumps() with options builds a new one per call
+_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+
+
 def dump_json(obj: Any) -> bytes:
     """Compact UTF-8 JSON. A lone surrogate in a string (which UTF-8 cannot carry) is written
     as its ``\\uXXXX`` escape, so no stored value can make an answer fail to encode."""
-    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False).encode(
-        "utf-8", "backslashreplace"
-    )
+    return _ENCODER.encode(obj).encode("utf-8", "backslashreplace")
 
 
 # stands for a list of pre-encoded items while the rest of a body is encoded

@@ -4,17 +4,23 @@ from __future__ import annotations
 
 import contextlib
 import datetime as _dt
+import weakref
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from . import _hookspecs
-from ._fake import FakeRuns
-from ._settings import Settings, merge_markers, resolve
-from ._timing import unfrozen_pytest_timing
 
-FAKE_KEY = pytest.StashKey[FakeRuns]()
+if TYPE_CHECKING:  # the engine loads when a fixture first runs, never at pytest start-up
+    from ._fake import FakeRuns
+    from ._settings import Settings
+
+# the test's seed, for its report; the item keeps no reference to the fake itself, so a
+# test's fake (runs, journal, mocks) is freed when the test ends, not at session end
+SEED_KEY = pytest.StashKey[int]()
+# a weak reference only: the chaos lines of a failing call's report read the live fake
+FAKE_REF_KEY = pytest.StashKey["weakref.ref[FakeRuns]"]()
 _DEPRECATED_PROPERTY = "fakeruns_deprecated"
 
 
@@ -63,6 +69,8 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def settings_for(request: pytest.FixtureRequest) -> Settings:
+    from ._settings import merge_markers, resolve
+
     node = request.node
     markers = [m.kwargs for m in node.iter_markers("fake_runs")]
     marker = merge_markers(reversed(markers))
@@ -101,6 +109,9 @@ def _vendor_packs(config: pytest.Config) -> list[Any]:
 @contextlib.contextmanager
 def active_fake(request: pytest.FixtureRequest) -> Iterator[FakeRuns]:
     """A configured, started fake for one test; stopped and checked at teardown."""
+    from . import FakeRuns  # the public names, presented as pytest_fakeruns.<name>
+    from ._timing import unfrozen_pytest_timing
+
     settings = settings_for(request)
     config = request.config
     fake = FakeRuns(
@@ -112,7 +123,8 @@ def active_fake(request: pytest.FixtureRequest) -> Iterator[FakeRuns]:
         vendors=_vendor_packs(config),
         passthru=settings.passthru,
     )
-    request.node.stash[FAKE_KEY] = fake
+    request.node.stash[SEED_KEY] = fake.seed
+    request.node.stash[FAKE_REF_KEY] = weakref.ref(fake)
     with fake, unfrozen_pytest_timing():
         for kwargs in settings.faults:
             fake.inject(**kwargs)
@@ -187,10 +199,12 @@ def _record_deprecated(item: pytest.Item, fake: FakeRuns) -> None:
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
     report = yield
-    fake = item.stash.get(FAKE_KEY, None)
-    if fake is not None and report.failed:
-        text = f"fake_runs seed: {fake.seed} (reproduce: --fakeruns-seed {fake.seed})"
-        if fake._faults.chaos_used:  # nothing to list (and nothing done) without chaos
+    seed = item.stash.get(SEED_KEY, None)
+    if seed is not None and report.failed:
+        text = f"fake_runs seed: {seed} (reproduce: --fakeruns-seed {seed})"
+        ref = item.stash.get(FAKE_REF_KEY, None)
+        fake = None if ref is None else ref()
+        if fake is not None and fake._faults.chaos_used:  # nothing to list without chaos
             text += "\n" + chaos_report(fake)
         report.sections.append(("pytest-fakeruns", text))
     return report

@@ -8,6 +8,7 @@ real transport.
 from __future__ import annotations
 
 import contextlib
+import functools
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from urllib.parse import SplitResult, urlsplit
@@ -60,8 +61,14 @@ def _locate_in(index: RootIndex, parts: SplitResult) -> tuple[str, str] | None:
 
 
 def _index(base_urls: Mapping[str, str]) -> RootIndex:
+    """The roots by (scheme, host); never changed in place, so one may be shared."""
+    return _index_of(tuple(base_urls.items()))
+
+
+@functools.lru_cache(maxsize=64)
+def _index_of(base_urls: tuple[tuple[str, str], ...]) -> RootIndex:
     index: RootIndex = {}
-    for name, url in base_urls.items():
+    for name, url in base_urls:
         parts = urlsplit(url)
         index.setdefault(_root_key(parts), []).append((parts.path.rstrip("/"), name))
     for entries in index.values():
@@ -101,6 +108,8 @@ class Roots:
         return self._base_urls[name]
 
     def set(self, base_urls: Mapping[str, str]) -> None:
+        if not base_urls:
+            return
         for name, url in base_urls.items():
             if name not in self._base_urls:
                 raise FakeRunsError(

@@ -121,25 +121,29 @@ class Run:
         A terminal run went through every step, unless ``started`` is False (it ended before
         running: a cancel while waiting, ArcGIS ``submitfailed``).
         """
+        # the cost of every generated run (add_runs): locals, no slices, few timedeltas
         vocab = self._owner.vocabulary
+        steps = vocab.steps
         first_running = vocab.first_running_step
-        ended_steps = len(vocab.steps) if started else first_running
-        walked = at.step if at.step is not None else ended_steps
-        durations = self._durations
+        step_at = at.step
+        walked = step_at if step_at is not None else (len(steps) if started else first_running)
+        get = self._durations.get
         total = before_running = 0.0
-        for i, step in enumerate(vocab.steps[:walked]):
+        for i in range(walked):
+            step = steps[i]
             if i == first_running:
                 before_running = total
-            total += durations.get(step.state, 0.0) * step.share
+            total += get(step.state, 0.0) * step.share
         if walked <= first_running:
             before_running = total
+        timedelta = _dt.timedelta
         if created_at is None:
-            created_at = reached_at - _dt.timedelta(seconds=total)
+            created_at = reached_at - timedelta(seconds=total)
         self.created_at_ = created_at
-        if (at.step is None and started) or (at.step is not None and at.step >= first_running):
-            self.started_at_ = created_at + _dt.timedelta(seconds=before_running)
-        reached = created_at + _dt.timedelta(seconds=total)
-        if at.step is None:
+        if (started if step_at is None else step_at >= first_running):
+            self.started_at_ = created_at + timedelta(seconds=before_running)
+        reached = created_at + timedelta(seconds=total) if total else created_at
+        if step_at is None:
             self.ended_at_ = reached
         self._entered_at = reached
         self._touched_at = reached

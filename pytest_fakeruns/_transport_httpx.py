@@ -36,7 +36,7 @@ def _to_httpx(response: Response, request: httpx.Request) -> httpx.Response:
         )
     return httpx.Response(
         response.status,
-        headers=list(response.headers.items()),
+        headers=response.headers.pairs(),
         content=response.body,
         request=request,
     )

@@ -8,10 +8,12 @@ error (refused), or a passthrough to the real adapter.
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import requests
+import requests.adapters
 import responses
 from responses.registries import FirstMatchRegistry
 
@@ -47,7 +49,7 @@ def fake_answer(fake: FakeRuns, resolution: Resolution) -> responses.CallbackRes
         assert response is not None
         if response.error is not None and response.error != "malformed":
             return _transport_error(response, request)
-        return response.status, list(response.headers.items()), response.body
+        return response.status, response.headers.pairs(), response.body
 
     return responses.CallbackResponse("GET", _ANY, answer, content_type=None)
 
@@ -100,13 +102,70 @@ def _listed(url: str, prefixes: tuple[str | Pattern[str], ...]) -> bool:
     )
 
 
+# While any fake is active, ``requests.adapters.HTTPAdapter.send`` is ``_send``, which hands
+# each request to the innermost active fake's mock. The outermost fake's start puts it in
+# place and the last stop puts back what was there, as a patch would; a fake in between is a
+# list operation. ``responses``' own ``start()`` builds and applies a ``unittest.mock`` patch
+# every time, the largest part of a fake's set-up. Patches applied on top (a test's own
+# ``responses`` mock) stack as before.
+_active: list[FakeRequestsMock] = []
+_active_lock = threading.Lock()
+_below: Any = None  # the send that _send replaced
+
+
+def _send(adapter: Any, request: PreparedRequest, *args: Any, **kwargs: Any) -> Any:
+    mock = _active[-1] if _active else None
+    if mock is None:  # a patch applied over ours put it back after the last fake stopped
+        return _below(adapter, request, *args, **kwargs)
+    return mock._send(adapter, request, *args, **kwargs)
+
+
+def _activate(mock: FakeRequestsMock) -> None:
+    global _below
+    with _active_lock:
+        if not _active:
+            adapter = requests.adapters.HTTPAdapter
+            current = adapter.__dict__.get("send")
+            if current is not _send:
+                _below = current
+            adapter.send = _send  # type: ignore[method-assign,assignment]
+        _active.append(mock)
+
+
+def _deactivate(mock: FakeRequestsMock) -> None:
+    with _active_lock:
+        for i in range(len(_active) - 1, -1, -1):
+            if _active[i] is mock:
+                del _active[i]
+                break
+        else:
+            return
+        if not _active:  # as a patch's stop: what was there before the first fake
+            requests.adapters.HTTPAdapter.send = _below  # type: ignore[method-assign]
+
+
 class FakeRequestsMock(responses.RequestsMock):
-    """A RequestsMock whose ``reset()`` keeps the fake's registry."""
+    """A RequestsMock whose ``reset()`` keeps the fake's registry, started and stopped
+    through the process-wide ``_send`` (see above) instead of a patch per start."""
 
     def __init__(self, fake: FakeRuns) -> None:
         self._fake = fake
+        self._active = False
         super().__init__(assert_all_requests_are_fired=False, registry=FakeLastRegistry)
         self._install()
+        self._send = self.unbound_on_send()
+
+    def start(self) -> None:
+        if self._active:
+            return
+        _activate(self)
+        self._active = True
+
+    def stop(self, allow_assert: bool = True) -> None:
+        if self._active:
+            _deactivate(self)
+            self._active = False
+        super().stop(allow_assert=allow_assert)  # no patch to undo: the assertions only
 
     def _install(self) -> None:
         registry = FakeLastRegistry()

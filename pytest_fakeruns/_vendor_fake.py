@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import threading
 from collections.abc import Callable, Mapping
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from ._definition import Context, VendorDefinition, VendorError
@@ -26,6 +27,7 @@ from ._http import Request, Response
 from ._outcome import Outcome
 from ._router import Route, Router
 from ._run import Run
+from ._shared import compile_routes
 from ._states import State
 from ._store import Parent, RunStore
 from ._vendor_runs import RunCreation
@@ -53,6 +55,7 @@ class VendorFake(RunCreation):
         faker: FakerSource,
         roots: Roots,
         observer: TransitionObserver | None = None,
+        router: Router | None = None,
     ) -> None:
         self._fake = fake
         self._roots = roots
@@ -63,16 +66,20 @@ class VendorFake(RunCreation):
         self.clock: Clock = fake.clock
         self.lock: threading.RLock = fake.lock
         self._faker = faker
-        self.router = Router()
-        for route in definition.routes():
-            self.router.add(route)
-        self.store = RunStore(
-            definition.indexes, self.clock.now, lambda: self.progression == "time"
-        )
+        # shared by every fake of the process (_shared.compiled): read-only
+        self.router = router if router is not None else compile_routes(definition)
         self.gen = Gen(fake.seed, self.name, faker)
         self.require_auth = True
         self._deprecations: list[Deprecation] = []
         self._reset_deprecations()
+
+    @cached_property
+    def store(self) -> RunStore:  # type: ignore[override]
+        """The vendor's runs and parents, made on first use (most tests touch few vendors)."""
+        return RunStore(self.definition.indexes, self.clock.now, self._timed)
+
+    def _timed(self) -> bool:
+        return self.progression == "time"
 
     # -- settings --------------------------------------------------------------------------
 
@@ -90,7 +97,8 @@ class VendorFake(RunCreation):
         return self._fake.progression
 
     def _reset(self) -> None:
-        self.store.clear()
+        if "store" in self.__dict__:
+            self.store.clear()
         self.gen = Gen(self._fake.seed, self.name, self._faker)
         self.require_auth = True
         self._reset_deprecations()

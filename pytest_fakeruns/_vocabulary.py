@@ -48,7 +48,8 @@ class Vocabulary:
 
     @property
     def first_running_step(self) -> int:
-        return self._first_running
+        found: int = self.__dict__.get("_first_running_cache", -1)
+        return found if found >= 0 else self._first_running
 
     @property
     def _first_running(self) -> int:

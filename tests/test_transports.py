@@ -200,3 +200,60 @@ def test_every_adapter_resolves_a_request_once(
     with pytest.raises(CONNECT_ERRORS[transport]):
         _fetch(transport, OUTSIDE)
     assert asked == [url, OUTSIDE]
+
+
+COALESCE_RUNS = "https://app.coalescesoftware.io/api/v1/runs"
+BEARER = {"Authorization": "Bearer t"}
+
+
+def test_requests_reach_the_network_again_once_the_fake_stops(local: _Local) -> None:
+    with FakeRuns(seed=1) as fake:
+        assert requests.get(COALESCE_RUNS, headers=BEARER).status_code == 200
+        with pytest.raises(requests.ConnectionError, match="pytest-fakeruns refused"):
+            requests.get(local.url + "/ok")
+    assert requests.get(local.url + "/ok").content == b"real"
+    assert [c.path for c in fake.calls] == ["/api/v1/runs"]
+
+
+def test_a_mock_of_the_test_started_inside_the_fake_stacks_on_top_of_it() -> None:
+    with FakeRuns(seed=1) as fake:
+        with responses.RequestsMock() as own:
+            own.get(COALESCE_RUNS, json={"own": True})
+            assert requests.get(COALESCE_RUNS, headers=BEARER).json() == {"own": True}
+        # the test's mock stopped: the fake answers again
+        assert requests.get(COALESCE_RUNS, headers=BEARER).json()["data"] == []
+    assert [c.path for c in fake.calls] == ["/api/v1/runs"]
+
+
+def test_a_fake_inside_another_answers_until_it_stops() -> None:
+    with FakeRuns(seed=1) as outer:
+        with FakeRuns(seed=2) as inner:
+            requests.get(COALESCE_RUNS, headers=BEARER)
+        requests.get(COALESCE_RUNS, headers=BEARER)
+    assert (len(inner.calls), len(outer.calls)) == (1, 1)
+
+
+def test_a_fake_inside_a_mock_of_the_test_restores_it() -> None:
+    with responses.RequestsMock() as own:
+        own.get("https://example.org/ping", json={"pong": 1})
+        with FakeRuns(seed=1) as fake:
+            assert requests.get(COALESCE_RUNS, headers=BEARER).status_code == 200
+        assert requests.get("https://example.org/ping").json() == {"pong": 1}
+    assert len(fake.calls) == 1
+
+
+def test_interleaved_mocks_and_fakes_leave_requests_to_the_network(local: _Local) -> None:
+    """A test's mock that outlives one fake and spans another: once all have stopped,
+    requests go to the real transport (no stopped mock keeps answering)."""
+    first = FakeRuns(seed=1).start()
+    own = responses.RequestsMock(assert_all_requests_are_fired=False)
+    own.start()
+    first.stop()
+    with FakeRuns(seed=2):
+        assert requests.get(COALESCE_RUNS, headers=BEARER).status_code == 200
+    own.stop()
+    assert requests.get(local.url + "/ok").content == b"real"
+    # and the same after the fakes alone
+    with FakeRuns(seed=3):
+        pass
+    assert requests.get(local.url + "/ok").content == b"real"

@@ -82,7 +82,8 @@ def list_runs(ctx: Context) -> Response:
         )
 
     if order_by == "id":
-        page, next_key = _page_by_id(pool, cursor, desc, limit, keep)
+        unfiltered = run_type is None and status is None
+        page, next_key = _page_by_id(pool, cursor, desc, limit, None if unfiltered else keep)
     else:
         page, next_key = _page_by_time(pool, _TIME_KEYS[order_by], cursor, desc, limit, keep)
     body: dict[str, Any] = {
@@ -101,14 +102,27 @@ def _id(run: Run) -> int:
 
 
 def _page_by_id(
-    pool: list[Run], cursor: int | None, desc: bool, limit: int, keep: Callable[[Run], bool]
+    pool: list[Run],
+    cursor: int | None,
+    desc: bool,
+    limit: int,
+    keep: Callable[[Run], bool] | None,
 ) -> tuple[list[Run], str | None]:
-    """A page past the exclusive cursor and its ``next``; ``pool`` is ascending by id."""
+    """A page past the exclusive cursor and its ``next``; ``pool`` is ascending by id.
+
+    ``keep`` None: no filter, the page is a slice (the usual list call)."""
     if desc:
         end = len(pool) if cursor is None else bisect.bisect_left(pool, cursor, key=_id)
+        if keep is None:
+            start = max(0, end - limit)
+            newest = pool[start:end][::-1]
+            return newest, str(newest[-1].id) if start > 0 else None
         walk = (pool[i] for i in range(end - 1, -1, -1))
     else:
         start = 0 if cursor is None else bisect.bisect_right(pool, cursor, key=_id)
+        if keep is None:
+            oldest = pool[start : start + limit]
+            return oldest, str(oldest[-1].id) if start + limit < len(pool) else None
         walk = (pool[i] for i in range(start, len(pool)))
     page: list[Run] = []
     for run in walk:
