@@ -349,7 +349,7 @@ def _operation(vendor: VendorFake, spec: OpenApiSpec, route: Route, op: Operatio
             "required": op.body_required,
             "content": {media: {"schema": schema} for media, schema in op.body.items()},
         }
-    dep = vendor._deprecation_for(route, route.template)
+    dep = vendor.deprecation_for(route, route.template)
     dep_headers: dict[str, Any] = {}
     if dep is not None:
         out["deprecated"] = True

@@ -13,6 +13,7 @@ from ._vocabulary import Position, Vocabulary
 
 if TYPE_CHECKING:
     from ._clock import Clock
+    from ._store import RunStore
 
 RunId = int | str
 
@@ -24,6 +25,7 @@ class RunOwner(Protocol):
     vocabulary: Vocabulary
     clock: Clock
     lock: threading.RLock
+    store: RunStore
 
     @property
     def progression(self) -> str: ...
@@ -186,6 +188,11 @@ class Run:
     @property
     def vendor(self) -> str:
         return self._owner.name
+
+    @property
+    def owner(self) -> RunOwner:
+        """The vendor fake this run belongs to (its store, clock and words), for serialisers."""
+        return self._owner
 
     @property
     def base_url(self) -> str:

@@ -138,7 +138,8 @@ class VendorFake(RunCreation):
         with self.lock:
             return list(self._deprecations)
 
-    def _deprecation_for(self, route: Route, path: str) -> Deprecation | None:
+    def deprecation_for(self, route: Route, path: str) -> Deprecation | None:
+        """The deprecation in force for ``path`` on ``route`` (newest first), or None."""
         for dep in self._deprecations:
             if dep.covers(route, path):
                 return dep
@@ -233,7 +234,7 @@ class VendorFake(RunCreation):
             return Outcome(_head(request, response), near=tuple(near))
         route, params = found
         ctx = Context(request, self, path, route, params)
-        dep = self._deprecation_for(route, path)
+        dep = self.deprecation_for(route, path)
         answer: FaultAnswer | None = None
         try:
             if dep is not None and dep.gone(self.clock.now()):

@@ -6,6 +6,8 @@
 - A vendor module (built-in or the example pack) imports only ``pytest_fakeruns.vendor_kit``,
   its own package, ``pytest_fakeruns.vendors.common`` and the standard library: never the
   engine (``_fake``, ``_vendor_fake``, any other underscore module) nor a transport.
+- A vendor module reads no private attribute of a core object (``ctx.vendor._x``, ``run._x``):
+  what it needs is public in the kit.
 - Every vendor folder has the same roles and is one line of the registry.
 """
 
@@ -97,6 +99,20 @@ def vendor_violations(module: str, source: str, own: str, is_package: bool) -> l
     return bad
 
 
+def private_reads(source: str) -> list[str]:
+    """Every ``obj._name`` in ``source`` whose object is not ``self`` or ``cls``."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, ast.Attribute) or not node.attr.startswith("_"):
+            continue
+        if node.attr.startswith("__") or (
+            isinstance(node.value, ast.Name) and node.value.id in ("self", "cls")
+        ):
+            continue
+        found.append(f"line {node.lineno}: {ast.unparse(node)}")
+    return found
+
+
 def _core_modules() -> list[Path]:
     return sorted(PACKAGE.glob("*.py"))
 
@@ -131,6 +147,13 @@ def test_a_vendor_module_imports_only_the_kit(path: Path, module: str, own: str)
     assert vendor_violations(module, path.read_text(), own, is_package) == []
 
 
+@pytest.mark.parametrize(
+    ("path", "module", "own"), _vendor_modules(), ids=lambda v: v if isinstance(v, str) else None
+)
+def test_a_vendor_module_reads_no_private_attribute(path: Path, module: str, own: str) -> None:
+    assert private_reads(path.read_text()) == []
+
+
 def test_the_checks_see_a_violation() -> None:
     """The probes are live: each rule flags the import it forbids, relative or absolute."""
     vendor = "pytest_fakeruns.vendors.coalesce.handlers"
@@ -147,6 +170,9 @@ def test_the_checks_see_a_violation() -> None:
     assert vendor_violations(vendor, "from ..common.odata import Field\nfrom . import data\n"
                                      "from pytest_fakeruns.vendor_kit import Run\nimport re\n",
                              own, False) == []
+    assert private_reads("dep = ctx.vendor._deprecation_for(route, path)\n")
+    assert private_reads("owner = run._owner\n")
+    assert private_reads("self._cache = {}\nname = type(run).__name__\n") == []
     assert core_violations("pytest_fakeruns._fake", "from .vendors import builtin_definitions\n")
     assert core_violations("pytest_fakeruns._fake", "from . import _server\n")
     assert core_violations("pytest_fakeruns._vendor_fake", "from ._transport_httpx import x\n")

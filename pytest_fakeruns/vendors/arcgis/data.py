@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import random
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from pytest_fakeruns.vendor_kit import (
     SHARED_SLOT,
@@ -21,7 +21,7 @@ from pytest_fakeruns.vendor_kit import (
 from .formats import us_date
 
 if TYPE_CHECKING:
-    from pytest_fakeruns.vendor_kit import VendorFake
+    pass
 
 # taskType -> what the task object shows, and the result text of a succeeded run
 TASK_TYPES: dict[str, dict[str, Any]] = {
@@ -206,7 +206,7 @@ def serialize(run: Run, own: bool = False, slot: bool = False) -> Any:
     """The run object; ``own=True``: without ``task`` (it depends on the run alone, so
     ``ctx.show`` caches it; handlers add the page's task with :func:`with_task`);
     ``slot=True``: the task's place holds ``SHARED_SLOT``, filled per page."""
-    vendor = cast("VendorFake", run._owner)
+    vendor = run.owner
     parent = vendor.store.parents[run.parent]
     if slot:
         return with_task(serialize(run, own=True), SHARED_SLOT)  # type: ignore[arg-type]

@@ -131,7 +131,7 @@ def _sunset_message(ctx: Context) -> str:
     """The 410 text names the sunset of the deprecation that answered (a test may set its own)."""
     sunset = SUNSET_AT
     if ctx.route is not None:
-        dep = ctx.vendor._deprecation_for(ctx.route, ctx.path)
+        dep = ctx.vendor.deprecation_for(ctx.route, ctx.path)
         if dep is not None and dep.sunset_at is not None:
             sunset = dep.sunset_at
     return ERRORS[410][1].format(sunset=sunset.date().isoformat())
