@@ -310,9 +310,22 @@ class RemoteFault:
         self._owner = owner
         self.id = str(shown["id"])
         self._shown = dict(shown)
-        for key, value in shown.items():
-            if key not in ("id", "hits", "active"):
-                setattr(self, key, value)
+        # what inject() was given, as the server shows it (defaults where it left one out)
+        self.keywords: dict[str, Any] = {
+            k: v for k, v in shown.items() if k not in ("id", "hits", "active")
+        }
+        self.status: int | None = shown.get("status")
+        self.error: str | None = shown.get("error")
+        self.vendor: str | None = shown.get("vendor")
+        self.method: str | None = shown.get("method")
+        self.path: str | None = shown.get("path")
+        self.times: int | None = shown.get("times")
+        self.after: int = shown.get("after", 0)
+        self.probability: float = shown.get("probability", 1.0)
+        self.retry_after: int = shown.get("retry_after", 1)
+        self.delay: float | list[float] | None = shown.get("delay")
+        self.sequence: list[Any] | None = shown.get("sequence")
+        self.chaos: bool = bool(shown.get("chaos", False))
 
     @property
     def hits(self) -> int:
@@ -339,8 +352,7 @@ class RemoteFault:
         self.remove()
 
     def __repr__(self) -> str:
-        what = {k: v for k, v in self._shown.items() if k not in ("id", "hits", "active")}
-        return f"<RemoteFault {self.id} {what}>"
+        return f"<RemoteFault {self.id} {self.keywords}>"
 
 
 class RemoteCall:

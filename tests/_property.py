@@ -17,7 +17,7 @@ from pytest_fakeruns._http import Request
 
 # printable text plus the characters that break naive parsers
 _text = st.text(
-    alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=30
+    alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=30
 )
 _scalar = st.one_of(
     st.none(), st.booleans(), st.integers(min_value=-(10**20), max_value=10**20),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 
@@ -13,7 +14,7 @@ from pytest_fakeruns._after_import import after_import, pending
 
 
 @pytest.fixture
-def module_name(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+def module_name(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     name = f"fakeruns_probe_{tmp_path.name}".replace("-", "_")
     (tmp_path / f"{name}.py").write_text("VALUE = 42\n")
     monkeypatch.syspath_prepend(str(tmp_path))

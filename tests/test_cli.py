@@ -13,7 +13,8 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
-from pytest_fakeruns._cli import is_loopback, main
+from pytest_fakeruns._cli import main
+from pytest_fakeruns._control import is_loopback
 from pytest_fakeruns._registry import BUILTIN
 
 from ._cli_process import BOUND, Serve, serve

@@ -248,13 +248,14 @@ def test_every_fault_kind_is_seen_alike_by_every_client(api: Api, kind: str) -> 
         "delay": None,
         "slow_body": None,
     }
-    kwargs: dict[str, Any] = {
+    by_kind: dict[str, dict[str, Any]] = {
         "connection": {"error": "connection"},
         "timeout": {"error": "timeout"},
         "malformed": {"error": "malformed"},
         "delay": {"delay": 0.2},
         "slow_body": {"error": "slow_body", "delay": 0.2},
-    }[kind]
+    }
+    kwargs = by_kind[kind]
     fault = api.fake.inject(**kwargs, vendor="coalesce", times=1)
 
     error = expected[kind]

@@ -84,6 +84,7 @@ def test_remote_chaos_and_sequence(fake_runs_server: FakeRuns) -> None:
     with remote.chaos(rate=1.0, statuses=[429], errors=[]) as chaos:
         assert requests.get(url, headers=AUTH, timeout=BOUND).status_code == 429
         assert chaos.hits == 1
+        assert chaos.chaos and chaos.keywords["statuses"] == [429] and chaos.status is None
     assert requests.get(url, headers=AUTH, timeout=BOUND).status_code == 200
     fault = remote.inject(sequence=[None, 500], vendor="coalesce")
     assert [requests.get(url, headers=AUTH, timeout=BOUND).status_code

@@ -103,7 +103,7 @@ def test_a_vendor_pack_without_data_gets_a_minimal_valid_document() -> None:
 
 
 def test_a_definition_hook_returning_something_else_is_a_clear_error() -> None:
-    class Odd(_acme()):  # type: ignore[misc, valid-type]
+    class Odd(_acme()):  # type: ignore[misc]
         name = "odd"
 
         def openapi_operations(self) -> Any:
@@ -115,7 +115,7 @@ def test_a_definition_hook_returning_something_else_is_a_clear_error() -> None:
 
 
 def test_a_definition_may_point_at_a_data_module() -> None:
-    class Pointed(_acme()):  # type: ignore[misc, valid-type]
+    class Pointed(_acme()):  # type: ignore[misc]
         name = "pointed"
         openapi_module = "pytest_fakeruns.vendors.coalesce.openapi"
 
@@ -123,7 +123,7 @@ def test_a_definition_may_point_at_a_data_module() -> None:
     assert isinstance(spec, OpenApiSpec)
     assert ("GET", "/api/v1/runs") in spec.operations
 
-    class Wrong(_acme()):  # type: ignore[misc, valid-type]
+    class Wrong(_acme()):  # type: ignore[misc]
         name = "wrong"
         openapi_module = "pytest_fakeruns._params"
 

@@ -31,9 +31,11 @@ def test_vendors_runs_and_actions(fake_runs_server: FakeRuns, remote: RemoteFake
     assert remote.coalesce.base_url == fake_runs_server.coalesce.base_url
     run = remote.coalesce.add_run(environment_id="7")
     assert isinstance(run.id, int)
-    assert run.state == State.WAITING and run.state == "waitingToRun"
+    state: str = run.state  # a State is the vendor-neutral string itself
+    assert state == State.WAITING and state == "waitingToRun"
     assert run.advance() is run
-    assert run.state == "running"
+    state = run.state
+    assert state == "running"
     assert fake_runs_server.coalesce.get(run.id).state == "running"
     run.fail(reason="out of credits")
     assert run.status == "failed" and run.ended_at is not None

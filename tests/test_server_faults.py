@@ -371,6 +371,6 @@ def test_the_request_log_shows_the_delay() -> None:
             response.delay = 0.05
             return response
 
-        fake.handle = handle  # type: ignore[method-assign]
+        fake.handle = handle  # type: ignore[method-assign, assignment]
         requests.get(server.url + "/coalesce/api/v1/runs", timeout=BOUND)
     assert "GET /coalesce/api/v1/runs -> 401 (delay 0.05 s)" in log.getvalue()

@@ -375,7 +375,7 @@ def test_paths_under_fakeruns_go_to_the_control_plane(server: FakeRunsServer) ->
         seen.append((request.method, request.url, path))
         return json_response({"ok": True})
 
-    server.control = control
+    server.control = control  # type: ignore[assignment]
     r = requests.post(server.url + "/__fakeruns/clock?advance=5", timeout=BOUND)
     assert r.json() == {"ok": True}
     assert seen == [("POST", server.url + "/__fakeruns/clock?advance=5", "/__fakeruns/clock")]
@@ -386,7 +386,7 @@ def test_a_control_plane_that_raises_is_a_500(server: FakeRunsServer) -> None:
     def control(request: Request, path: str) -> Response:
         raise RuntimeError("control broke")
 
-    server.control = control
+    server.control = control  # type: ignore[assignment]
     r = requests.get(server.url + "/__fakeruns/x", timeout=BOUND)
     assert r.status_code == 500
     assert "control broke" in r.json()["message"]

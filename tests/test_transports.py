@@ -6,6 +6,7 @@ import asyncio
 import http.server
 import threading
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import pytest
@@ -29,7 +30,7 @@ OUTSIDE = "https://not-a-vendor.example/status"
 @pytest.mark.parametrize("case", CASES, ids=str)
 def test_head_answers_the_get_headers_without_a_body(api: Api, case: VendorCase) -> None:
     run = seed_run(api.fake, case)
-    kwargs = {"headers": case.headers, "params": case.params}
+    kwargs: dict[str, Any] = {"headers": case.headers, "params": case.params}
     got = api.get(case.name, case.list_path(run), **kwargs)
     head = api.request("HEAD", case.name, case.list_path(run), **kwargs)
     assert head.status_code == got.status_code
