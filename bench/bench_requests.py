@@ -35,8 +35,10 @@ def list_call(fake: FakeRuns, vendor: str, size: int = 25) -> tuple[str, dict[st
     if vendor == "coalesce":
         return f"{root}/api/v1/runs?limit={size}", {"Authorization": "Bearer t"}
     if vendor == "workiva":
-        return (f"{root}/prototype/platform/scripts/{parent}/runs?$maxpagesize={size}",
-                {"Authorization": "Bearer t"})
+        return (
+            f"{root}/prototype/platform/scripts/{parent}/runs?$maxpagesize={size}",
+            {"Authorization": "Bearer t"},
+        )
     if vendor == "arcgis":
         return f"{root}/system/tasks/{parent}/runs?f=json&num={size}&token=t", {}
     if vendor == "kinetic":
@@ -135,8 +137,10 @@ def main() -> int:
             f"   (fake {fake_s * 1e6:.0f} us, static {static_s * 1e6:.0f} us,"
             f" page {small * 1e6:.0f}/{large * 1e6:.0f} us)"
         )
-    print("targets: fake/static <= 1.3x, page 100k/10 <= 1.5x, add_runs(100k) < 2 s:",
-          "met" if ok else "NOT met")
+    print(
+        "targets: fake/static <= 1.3x, page 100k/10 <= 1.5x, add_runs(100k) < 2 s:",
+        "met" if ok else "NOT met",
+    )
     return 0
 
 

@@ -49,13 +49,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{'vendor':<18} {'ops':>4} {'cases':>6} {'seconds':>8}  statuses / media")
         for name in names:
             started = time.perf_counter()
-            outcome = run_vendor(fake, name, args.examples, checks=checks,
-                                 stop_on_failure=False)
+            outcome = run_vendor(fake, name, args.examples, checks=checks, stop_on_failure=False)
             took = time.perf_counter() - started
             statuses = " ".join(f"{k}:{v}" for k, v in sorted(outcome.statuses.items()))
             media = " ".join(f"{k}:{v}" for k, v in sorted(outcome.media.items()))
-            print(f"{name:<18} {outcome.operations:>4} {outcome.examples:>6} {took:>8.1f}  "
-                  f"{statuses} | {media}")
+            print(
+                f"{name:<18} {outcome.operations:>4} {outcome.examples:>6} {took:>8.1f}  "
+                f"{statuses} | {media}"
+            )
             for finding, count in sorted(outcome.findings.items()):
                 print(f"    {count:>5} x {finding}")
             total_failures += len(outcome.findings)

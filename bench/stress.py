@@ -57,9 +57,11 @@ VENDORS = ("workiva", "arcgis", "kinetic", "coalesce", "enterprise_tester")
 LONG = "1" * 4301
 FORM = "application/x-www-form-urlencoded"
 # a Workiva $next cursor in the fake's own format whose offset has 4,301 digits
-WORKIVA_LONG_CURSOR = base64.urlsafe_b64encode(
-    f"%24limit=1&%24offset={LONG}&%24asof={LONG}&%24script=s-1".encode()
-).rstrip(b"=").decode()
+WORKIVA_LONG_CURSOR = (
+    base64.urlsafe_b64encode(f"%24limit=1&%24offset={LONG}&%24asof={LONG}&%24script=s-1".encode())
+    .rstrip(b"=")
+    .decode()
+)
 
 
 @dataclass
@@ -123,54 +125,98 @@ def valid(rng: random.Random, vendor: str, t: Targets) -> Req:
         if rng.random() < 0.2:
             form = "grant_type=client_credentials&client_id=id&client_secret=s"
             if rng.random() < 0.5:
-                return Req("POST", "/iam/v1/oauth2/token", {"Content-Type": FORM,
-                           "Authorization": basic("id", "s")}, b"grant_type=client_credentials")
+                return Req(
+                    "POST",
+                    "/iam/v1/oauth2/token",
+                    {"Content-Type": FORM, "Authorization": basic("id", "s")},
+                    b"grant_type=client_credentials",
+                )
             return Req("POST", "/iam/v1/oauth2/token", {"Content-Type": FORM}, form.encode())
         params = [("$maxpagesize", str(rng.randint(1, 1000)))]
-        return Req("GET", f"/prototype/platform/scripts/{t.script}/runs",
-                   {"Authorization": "Bearer t0k3n", "X-Version": "2022-01-01"}, None, params)
+        return Req(
+            "GET",
+            f"/prototype/platform/scripts/{t.script}/runs",
+            {"Authorization": "Bearer t0k3n", "X-Version": "2022-01-01"},
+            None,
+            params,
+        )
     if vendor == "arcgis":
         base = f"/system/tasks/{t.task}/runs"
         choice = rng.random()
         fmt = rng.choice(["json", "pjson", "html"])
         if choice < 0.5:
-            return Req(rng.choice(["GET", "POST"]), base, {}, None,
-                       [("f", fmt), ("token", "tok"), ("start", str(rng.randint(0, 50))),
-                        ("num", str(rng.randint(1, 100)))])
+            return Req(
+                rng.choice(["GET", "POST"]),
+                base,
+                {},
+                None,
+                [
+                    ("f", fmt),
+                    ("token", "tok"),
+                    ("start", str(rng.randint(0, 50))),
+                    ("num", str(rng.randint(1, 100))),
+                ],
+            )
         run = rng.choice(ids)
         if choice < 0.85:
             return Req("GET", f"{base}/{run}", {}, None, [("f", fmt), ("token", "tok")])
-        return Req("POST", f"{base}/{run}/update", {"Content-Type": FORM},
-                   f"f=json&token=tok&status={rng.choice(['succeeded', 'failed'])}".encode())
+        return Req(
+            "POST",
+            f"{base}/{run}/update",
+            {"Content-Type": FORM},
+            f"f=json&token=tok&status={rng.choice(['succeeded', 'failed'])}".encode(),
+        )
     if vendor == "kinetic":
         head = {"Authorization": basic()}
         choice = rng.random()
         if choice < 0.5:
-            body = json.dumps({"limit": rng.randint(1, 1000), "offset": rng.randint(0, 50),
-                               "include": rng.choice(["tasks", "tasks.messages", ""])})
-            return Req("GET", f"/app/api/v1/sources/{t.source}/runs",
-                       {**head, "Content-Type": "application/json"}, body.encode())
+            body = json.dumps(
+                {
+                    "limit": rng.randint(1, 1000),
+                    "offset": rng.randint(0, 50),
+                    "include": rng.choice(["tasks", "tasks.messages", ""]),
+                }
+            )
+            return Req(
+                "GET",
+                f"/app/api/v1/sources/{t.source}/runs",
+                {**head, "Content-Type": "application/json"},
+                body.encode(),
+            )
         if choice < 0.8:
             return Req("GET", f"/app/api/v1/sources/{t.source}/runs/{rng.choice(ids)}", head)
-        return Req("POST", f"/app/api/v1/run-tree/{t.source}/{t.group}/{quote(t.tree)}",
-                   {**head, "Content-Type": "application/json"},
-                   json.dumps({"Requester": "jdoe", "n": rng.randint(0, 9)}).encode())
+        return Req(
+            "POST",
+            f"/app/api/v1/run-tree/{t.source}/{t.group}/{quote(t.tree)}",
+            {**head, "Content-Type": "application/json"},
+            json.dumps({"Requester": "jdoe", "n": rng.randint(0, 9)}).encode(),
+        )
     if vendor == "coalesce":
         head = {"Authorization": "Bearer t0k3n", "Content-Type": "application/json"}
         choice = rng.random()
         creds = {"snowflakeUsername": "U", "snowflakePassword": "p"}
         if choice < 0.4:
-            return Req("GET", "/api/v1/runs", head, None,
-                       [("limit", str(rng.randint(1, 1000))), ("detail", rng.choice(["true",
-                        "false"])), ("orderBy", rng.choice(["id", "runStartTime"]))])
+            return Req(
+                "GET",
+                "/api/v1/runs",
+                head,
+                None,
+                [
+                    ("limit", str(rng.randint(1, 1000))),
+                    ("detail", rng.choice(["true", "false"])),
+                    ("orderBy", rng.choice(["id", "runStartTime"])),
+                ],
+            )
         if choice < 0.6:
             return Req("GET", f"/api/v1/runs/{rng.choice(ids)}", head)
         if choice < 0.75:
-            return Req("GET", "/scheduler/runStatus", head, None,
-                       [("runCounter", rng.choice(ids))])
+            return Req("GET", "/scheduler/runStatus", head, None, [("runCounter", rng.choice(ids))])
         if choice < 0.9:
-            body = {"runDetails": {"environmentID": t.env}, "userCredentials": creds,
-                    "parameters": {"k": "v"}}
+            body = {
+                "runDetails": {"environmentID": t.env},
+                "userCredentials": creds,
+                "parameters": {"k": "v"},
+            }
             return Req("POST", "/scheduler/startRun", head, json.dumps(body).encode())
         path = rng.choice(["/scheduler/cancelRun", "/scheduler/rerun"])
         if path.endswith("cancelRun"):
@@ -182,11 +228,27 @@ def valid(rng: random.Random, vendor: str, t: Targets) -> Req:
     choice = rng.random()
     runs = f"/api/scriptassignment/{t.assignment}/runs"
     if choice < 0.5:
-        return Req("GET", runs, head, None,
-                   [("$top", str(rng.randint(0, 50))), ("$skip", str(rng.randint(0, 50))),
-                    ("$filter", rng.choice(["ScriptVersion eq 2", "Status eq 'Passed'",
-                                            "CreatedAt gt datetime'2026-01-01T00:00:00'"])),
-                    ("$inlinecount", "allpages")])
+        return Req(
+            "GET",
+            runs,
+            head,
+            None,
+            [
+                ("$top", str(rng.randint(0, 50))),
+                ("$skip", str(rng.randint(0, 50))),
+                (
+                    "$filter",
+                    rng.choice(
+                        [
+                            "ScriptVersion eq 2",
+                            "Status eq 'Passed'",
+                            "CreatedAt gt datetime'2026-01-01T00:00:00'",
+                        ]
+                    ),
+                ),
+                ("$inlinecount", "allpages"),
+            ],
+        )
     if choice < 0.8:
         return Req("GET", f"/api/scriptrun/{rng.choice(ids)}", head)
     return Req("POST", runs, {**head, "Content-Type": "application/json"}, b'{"TesterId":null}')
@@ -196,13 +258,37 @@ def valid(rng: random.Random, vendor: str, t: Targets) -> Req:
 
 
 def odd_text(rng: random.Random) -> str:
-    return rng.choice([
-        LONG, "9" * rng.randint(4300, 6000), "-1", "1.5", "", " 5", "+5", "1e3", "0x10",
-        "%ED%A0%80", "%", "%zz", "\x00", "a" * 100_000, "\u00e9\u4e2d", "null", "true",
-        "'", "eq eq", "(((((", "datetime'2026-13-45T99:99:99'", "-" + LONG,
-        "ScriptVersion eq " + LONG, "ScriptVersion eq -" + LONG, WORKIVA_LONG_CURSOR,
-        "Status eq '" + "\u00e9" * 10 + "'", "not " * 5000 + "true",
-    ])
+    return rng.choice(
+        [
+            LONG,
+            "9" * rng.randint(4300, 6000),
+            "-1",
+            "1.5",
+            "",
+            " 5",
+            "+5",
+            "1e3",
+            "0x10",
+            "%ED%A0%80",
+            "%",
+            "%zz",
+            "\x00",
+            "a" * 100_000,
+            "\u00e9\u4e2d",
+            "null",
+            "true",
+            "'",
+            "eq eq",
+            "(((((",
+            "datetime'2026-13-45T99:99:99'",
+            "-" + LONG,
+            "ScriptVersion eq " + LONG,
+            "ScriptVersion eq -" + LONG,
+            WORKIVA_LONG_CURSOR,
+            "Status eq '" + "\u00e9" * 10 + "'",
+            "not " * 5000 + "true",
+        ]
+    )
 
 
 def nested(rng: random.Random) -> bytes:
@@ -213,44 +299,72 @@ def nested(rng: random.Random) -> bytes:
 
 
 def hostile_body(rng: random.Random) -> bytes:
-    return rng.choice([
-        lambda: nested(rng),
-        lambda: b'{"a":"\\ud800"}',
-        lambda: b'{"parameters":{"a":"\\udc00"},"runDetails":{"environmentID":"2"}}',
-        lambda: b'{"a":"\xed\xa0\x80"}',
-        lambda: b'{"limit": ' + LONG.encode() + b"}",
-        lambda: b'{"a": NaN}',
-        lambda: b'{"a": 1e999}',
-        lambda: b"\xff\xfe\x00",
-        lambda: b"not json",
-        lambda: b"<xml/>",
-        lambda: b"grant_type=client_credentials&client_id=%ED%A0%80&client_secret=x",
-        lambda: rng.randbytes(rng.randint(1, 2000)),
-        lambda: b'"' + b"x" * 200_000 + b'"',
-        lambda: b"[" + b",".join([b"1"] * 50_000) + b"]",
-    ])()
+    return rng.choice(
+        [
+            lambda: nested(rng),
+            lambda: b'{"a":"\\ud800"}',
+            lambda: b'{"parameters":{"a":"\\udc00"},"runDetails":{"environmentID":"2"}}',
+            lambda: b'{"a":"\xed\xa0\x80"}',
+            lambda: b'{"limit": ' + LONG.encode() + b"}",
+            lambda: b'{"a": NaN}',
+            lambda: b'{"a": 1e999}',
+            lambda: b"\xff\xfe\x00",
+            lambda: b"not json",
+            lambda: b"<xml/>",
+            lambda: b"grant_type=client_credentials&client_id=%ED%A0%80&client_secret=x",
+            lambda: rng.randbytes(rng.randint(1, 2000)),
+            lambda: b'"' + b"x" * 200_000 + b'"',
+            lambda: b"[" + b",".join([b"1"] * 50_000) + b"]",
+        ]
+    )()
 
 
 def hostile_path(rng: random.Random, path: str) -> str:
     segments = path.split("?")[0].split("/")
     i = rng.randrange(1, len(segments)) if len(segments) > 1 else 0
-    segments[i] = rng.choice([
-        "".join(f"%{b:02X}" for b in rng.randbytes(rng.randint(1, 20))),
-        "x" * rng.randint(1000, 9000), LONG, "..", ".", "%2F", "%00", "{id}", "",
-    ])
-    return "/".join(segments) if rng.random() < 0.8 else "/" + "/".join(
-        rng.choice(["api", "app", "system", "scheduler", "x", "%FF"]) for _ in range(4))
+    segments[i] = rng.choice(
+        [
+            "".join(f"%{b:02X}" for b in rng.randbytes(rng.randint(1, 20))),
+            "x" * rng.randint(1000, 9000),
+            LONG,
+            "..",
+            ".",
+            "%2F",
+            "%00",
+            "{id}",
+            "",
+        ]
+    )
+    return (
+        "/".join(segments)
+        if rng.random() < 0.8
+        else "/"
+        + "/".join(rng.choice(["api", "app", "system", "scheduler", "x", "%FF"]) for _ in range(4))
+    )
 
 
 def hostile_auth(rng: random.Random) -> str | bytes:
-    return rng.choice([
-        "Basic", "Basic ", "Basic !!!", "Bearer", "Bearer ", "bearer x", "Token abc",
-        "Basic " + base64.b64encode(b"\xed\xa0\x80:x").decode(),
-        "Basic " + base64.b64encode(b"\xff:\xfe").decode(), "Basic " + base64.b64encode(
-            b":").decode(), "OAuth oauth_consumer_key=\"k\"", "Bearer " + "a" * 10_000,
-        "Basic \u00e9\u00e9", "Bearer \x7f", b"Bearer t0k3n", b"Basic \xff\xfe",
-        b"Bearer \xed\xa0\x80",
-    ])
+    return rng.choice(
+        [
+            "Basic",
+            "Basic ",
+            "Basic !!!",
+            "Bearer",
+            "Bearer ",
+            "bearer x",
+            "Token abc",
+            "Basic " + base64.b64encode(b"\xed\xa0\x80:x").decode(),
+            "Basic " + base64.b64encode(b"\xff:\xfe").decode(),
+            "Basic " + base64.b64encode(b":").decode(),
+            'OAuth oauth_consumer_key="k"',
+            "Bearer " + "a" * 10_000,
+            "Basic \u00e9\u00e9",
+            "Bearer \x7f",
+            b"Bearer t0k3n",
+            b"Basic \xff\xfe",
+            b"Bearer \xed\xa0\x80",
+        ]
+    )
 
 
 def mutate(rng: random.Random, req: Req) -> Req:
@@ -260,25 +374,61 @@ def mutate(rng: random.Random, req: Req) -> Req:
             i = rng.randrange(len(req.params))
             req.params[i] = (req.params[i][0], odd_text(rng))
         elif kind < 0.3:
-            name = rng.choice(["limit", "offset", "$top", "$skip", "$next", "$maxpagesize",
-                               "start", "num", "runCounter", "startingFrom", "$filter",
-                               "%ED%A0%80", "detail", "$orderby", "f", "include"])
+            name = rng.choice(
+                [
+                    "limit",
+                    "offset",
+                    "$top",
+                    "$skip",
+                    "$next",
+                    "$maxpagesize",
+                    "start",
+                    "num",
+                    "runCounter",
+                    "startingFrom",
+                    "$filter",
+                    "%ED%A0%80",
+                    "detail",
+                    "$orderby",
+                    "f",
+                    "include",
+                ]
+            )
             req.params.append((name, odd_text(rng)))
         elif kind < 0.35:
-            req.path += "?" + rng.choice(["%", "a=%ED%A0%80", "&&&==&", "a" * 100_000,
-                                          "x=1&" * 2000, "%00=%00", ";;", "a=\u00e9"])
+            req.path += "?" + rng.choice(
+                [
+                    "%",
+                    "a=%ED%A0%80",
+                    "&&&==&",
+                    "a" * 100_000,
+                    "x=1&" * 2000,
+                    "%00=%00",
+                    ";;",
+                    "a=\u00e9",
+                ]
+            )
         elif kind < 0.55:
             req.body = hostile_body(rng)
             if rng.random() < 0.7:
-                req.headers["Content-Type"] = rng.choice(["application/json", FORM,
-                                                          "text/xml", "multipart/form-data"])
+                req.headers["Content-Type"] = rng.choice(
+                    ["application/json", FORM, "text/xml", "multipart/form-data"]
+                )
         elif kind < 0.62:
-            req.headers["Content-Type"] = rng.choice(["text/plain", "application/xml", "",
-                                                      "application/json; charset=latin-1",
-                                                      "*/*", FORM + "; charset=utf-8"])
+            req.headers["Content-Type"] = rng.choice(
+                [
+                    "text/plain",
+                    "application/xml",
+                    "",
+                    "application/json; charset=latin-1",
+                    "*/*",
+                    FORM + "; charset=utf-8",
+                ]
+            )
         elif kind < 0.72:
-            req.method = rng.choice(["PUT", "DELETE", "PATCH", "OPTIONS", "FOO", "HEAD",
-                                     "TRACE", "POST", "GET"])
+            req.method = rng.choice(
+                ["PUT", "DELETE", "PATCH", "OPTIONS", "FOO", "HEAD", "TRACE", "POST", "GET"]
+            )
         elif kind < 0.82:
             req.path = hostile_path(rng, req.path)
         elif kind < 0.92:
@@ -287,9 +437,9 @@ def mutate(rng: random.Random, req: Req) -> Req:
             else:
                 req.headers["Authorization"] = hostile_auth(rng)
         else:
-            req.headers[rng.choice(["X-Version", "X-Esri-Authorization", "Accept",
-                                    "X-Odd"])] = rng.choice(["2026-01-01", "x", "\u00e9",
-                                                             "a" * 20_000, "2022-13-01"])
+            req.headers[rng.choice(["X-Version", "X-Esri-Authorization", "Accept", "X-Odd"])] = (
+                rng.choice(["2026-01-01", "x", "\u00e9", "a" * 20_000, "2022-13-01"])
+            )
     return req
 
 
@@ -301,14 +451,21 @@ def draw(rng: random.Random, vendor: str, t: Targets) -> Req:
 # -- sending --------------------------------------------------------------------------------
 
 
-def send(session: requests.Session, fake: FakeRuns, vendor: str, req: Req, tally: Tally,
-         timeout: float) -> None:
+def send(
+    session: requests.Session, fake: FakeRuns, vendor: str, req: Req, tally: Tally, timeout: float
+) -> None:
     root = fake.vendor(vendor).base_url
     label = f"{req.method} {req.path[:80]}"
     try:
-        prepared = session.prepare_request(requests.Request(
-            req.method, root + req.path, headers=req.headers, params=req.params or None,
-            data=req.body))
+        prepared = session.prepare_request(
+            requests.Request(
+                req.method,
+                root + req.path,
+                headers=req.headers,
+                params=req.params or None,
+                data=req.body,
+            )
+        )
     except (requests.exceptions.RequestException, UnicodeError, ValueError) as exc:
         tally.refused_by_client[type(exc).__name__] += 1  # never sent
         return
@@ -376,15 +533,20 @@ def report(title: str, tallies: dict[str, Tally]) -> int:
     for vendor, t in tallies.items():
         statuses = ", ".join(f"{k}: {v}" for k, v in sorted(t.statuses.items()))
         print(f"{vendor:18} sent {t.sent}  statuses {{{statuses}}}")
-        print(f"{'':18} uninjected 5xx {len(t.uninjected_5xx)}  exceptions {len(t.exceptions)}"
-              f"  (injected transport faults {t.injected})  missing from journal "
-              f"{len(t.missing)}  slowest {t.slowest[0] * 1000:.1f} ms {t.slowest[1]}")
+        print(
+            f"{'':18} uninjected 5xx {len(t.uninjected_5xx)}  exceptions {len(t.exceptions)}"
+            f"  (injected transport faults {t.injected})  missing from journal "
+            f"{len(t.missing)}  slowest {t.slowest[0] * 1000:.1f} ms {t.slowest[1]}"
+        )
         if t.exception_kinds:
             print(f"{'':18} exceptions by method and type: {dict(t.exception_kinds)}")
         if t.refused_by_client:
             print(f"{'':18} refused by the client before sending: {dict(t.refused_by_client)}")
-        for kind, items in (("5xx", t.uninjected_5xx), ("exception", t.exceptions),
-                            ("missing", t.missing)):
+        for kind, items in (
+            ("5xx", t.uninjected_5xx),
+            ("exception", t.exceptions),
+            ("missing", t.missing),
+        ):
             for text in _distinct(items)[:5]:
                 print(f"{'':18}   {kind}: {text}")
         bad += t.bad
@@ -409,16 +571,21 @@ def _distinct(items: list[str]) -> list[str]:
 
 def raw_cases(root_path: str) -> Iterator[tuple[str, Callable[[socket.socket], None]]]:
     get = f"GET {root_path}/api/v1/runs HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer t\r\n"
-    post = (f"POST {root_path}/scheduler/startRun HTTP/1.1\r\nHost: x\r\n"
-            "Authorization: Bearer t\r\nContent-Type: application/json\r\n")
-    body = (b'{"runDetails":{"environmentID":"2"},"userCredentials":'
-            b'{"snowflakeUsername":"u","snowflakePassword":"p"}}')
+    post = (
+        f"POST {root_path}/scheduler/startRun HTTP/1.1\r\nHost: x\r\n"
+        "Authorization: Bearer t\r\nContent-Type: application/json\r\n"
+    )
+    body = (
+        b'{"runDetails":{"environmentID":"2"},"userCredentials":'
+        b'{"snowflakeUsername":"u","snowflakePassword":"p"}}'
+    )
 
     def sender(data: bytes, half_close: bool = False) -> Callable[[socket.socket], None]:
         def go(sock: socket.socket) -> None:
             sock.sendall(data)
             if half_close:
                 sock.shutdown(socket.SHUT_WR)
+
         return go
 
     yield "bad request line", sender(b"GARBAGE\r\n\r\n")
@@ -427,29 +594,59 @@ def raw_cases(root_path: str) -> Iterator[tuple[str, Callable[[socket.socket], N
     yield "binary request line", sender(b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03\r\n\r\n")
     yield "request line 70 KB", sender(b"GET /" + b"a" * 70_000 + b" HTTP/1.1\r\n\r\n")
     yield "header 100 KB", sender((get + "X-Big: " + "a" * 100_000 + "\r\n\r\n").encode())
-    yield "300 headers", sender((get + "".join(f"X-{i}: v\r\n" for i in range(300))
-                                 + "\r\n").encode())
-    yield "two different Content-Length", sender(
-        (post + f"Content-Length: {len(body)}\r\nContent-Length: 3\r\n\r\n").encode() + body)
+    yield (
+        "300 headers",
+        sender((get + "".join(f"X-{i}: v\r\n" for i in range(300)) + "\r\n").encode()),
+    )
+    yield (
+        "two different Content-Length",
+        sender(
+            (post + f"Content-Length: {len(body)}\r\nContent-Length: 3\r\n\r\n").encode() + body
+        ),
+    )
     yield "Content-Length not a number", sender((post + "Content-Length: abc\r\n\r\n").encode())
     yield "negative Content-Length", sender((post + "Content-Length: -5\r\n\r\n").encode())
-    yield "Content-Length 10^15", sender(
-        (post + "Content-Length: 1000000000000000\r\n\r\n").encode() + body, half_close=True)
-    yield "short body then half-close", sender(
-        (post + f"Content-Length: {len(body) + 50}\r\n\r\n").encode() + body, half_close=True)
-    yield "chunk size ffffffffffff", sender(
-        (post + "Transfer-Encoding: chunked\r\n\r\n").encode() + b"ffffffffffff\r\nabc",
-        half_close=True)
-    yield "chunk size not hex", sender(
-        (post + "Transfer-Encoding: chunked\r\n\r\n").encode() + b"zz\r\nabc\r\n0\r\n\r\n")
-    yield "both chunked and Content-Length", sender(
-        (post + "Content-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n").encode()
-        + f"{len(body):x}\r\n".encode() + body + b"\r\n0\r\n\r\n")
+    yield (
+        "Content-Length 10^15",
+        sender(
+            (post + "Content-Length: 1000000000000000\r\n\r\n").encode() + body, half_close=True
+        ),
+    )
+    yield (
+        "short body then half-close",
+        sender(
+            (post + f"Content-Length: {len(body) + 50}\r\n\r\n").encode() + body, half_close=True
+        ),
+    )
+    yield (
+        "chunk size ffffffffffff",
+        sender(
+            (post + "Transfer-Encoding: chunked\r\n\r\n").encode() + b"ffffffffffff\r\nabc",
+            half_close=True,
+        ),
+    )
+    yield (
+        "chunk size not hex",
+        sender((post + "Transfer-Encoding: chunked\r\n\r\n").encode() + b"zz\r\nabc\r\n0\r\n\r\n"),
+    )
+    yield (
+        "both chunked and Content-Length",
+        sender(
+            (post + "Content-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n").encode()
+            + f"{len(body):x}\r\n".encode()
+            + body
+            + b"\r\n0\r\n\r\n"
+        ),
+    )
     yield "header without colon", sender((get + "NoColonHere\r\n\r\n").encode())
     yield "bare LF line endings", sender(get.replace("\r\n", "\n").encode() + b"\n")
-    yield "absolute-form target", sender(
-        f"GET http://evil.example{root_path}/api/v1/runs HTTP/1.1\r\nHost: x\r\n"
-        "Authorization: Bearer t\r\n\r\n".encode())
+    yield (
+        "absolute-form target",
+        sender(
+            f"GET http://evil.example{root_path}/api/v1/runs HTTP/1.1\r\nHost: x\r\n"
+            "Authorization: Bearer t\r\n\r\n".encode()
+        ),
+    )
     yield "target not a path", sender(b"GET * HTTP/1.1\r\nHost: x\r\n\r\n")
     yield "idle connection (sends nothing)", lambda sock: None
 
@@ -493,25 +690,34 @@ def main() -> int:
         inject_faults(fake, ("connection", "timeout", "malformed"))
         tallies = run_phase(fake, args.seed, args.requests, timeout=10.0)
         journaled = len(fake.calls)
-    bad += report(f"in-process, {args.requests} requests per vendor, seed {args.seed} "
-                  f"({time.perf_counter() - started:.1f} s, {journaled} journal entries)",
-                  tallies)
+    bad += report(
+        f"in-process, {args.requests} requests per vendor, seed {args.seed} "
+        f"({time.perf_counter() - started:.1f} s, {journaled} journal entries)",
+        tallies,
+    )
 
     if not args.no_http:
         started = time.perf_counter()
-        with FakeRuns(seed=args.seed, strict=False) as fake, serving(
-            fake, "127.0.0.1", hold_seconds=0.2
-        ) as server:
+        with (
+            FakeRuns(seed=args.seed, strict=False) as fake,
+            serving(fake, "127.0.0.1", hold_seconds=0.2) as server,
+        ):
             inject_faults(fake, ("connection", "malformed"))
             tallies = run_phase(fake, args.seed, args.http_requests, timeout=10.0)
-            bad += report(f"over HTTP ({server.url}), {args.http_requests} requests per "
-                          f"vendor ({time.perf_counter() - started:.1f} s)", tallies)
+            bad += report(
+                f"over HTTP ({server.url}), {args.http_requests} requests per "
+                f"vendor ({time.perf_counter() - started:.1f} s)",
+                tallies,
+            )
             if not args.no_raw:
                 print("\n== raw malformed HTTP (127.0.0.1)")
                 for label, answer, took in raw_phase(server.url, idle_wait=3.0):
                     print(f"{label:34} -> {answer}  [{took:.2f} s]")
-                check = requests.get(fake.coalesce.base_url + "/api/v1/runs",
-                                     headers={"Authorization": "Bearer t"}, timeout=10)
+                check = requests.get(
+                    fake.coalesce.base_url + "/api/v1/runs",
+                    headers={"Authorization": "Bearer t"},
+                    timeout=10,
+                )
                 print(f"{'afterwards, a valid request':34} -> {check.status_code}")
     return 1 if bad else 0
 

@@ -43,11 +43,15 @@ def _parser(prog: str) -> argparse.ArgumentParser:
         "--port", type=int, default=8080, help="port to bind (default: 8080; 0 picks a free one)"
     )
     serve.add_argument(
-        "--seed", type=int, default=None,
+        "--seed",
+        type=int,
+        default=None,
         help="seed for the generated data (default: the scenario's, else 0)",
     )
     serve.add_argument(
-        "--runs", type=int, default=None,
+        "--runs",
+        type=int,
+        default=None,
         help="runs to pre-seed per vendor (default: 10; 0 with --scenario)",
     )
     serve.add_argument(
@@ -97,9 +101,7 @@ def _parser(prog: str) -> argparse.ArgumentParser:
         help=f"close a connection that sends nothing for this long "
         f"(default: {DEFAULT_IDLE_TIMEOUT:g})",
     )
-    serve.add_argument(
-        "--quiet", action="store_true", help="do not log each request on stderr"
-    )
+    serve.add_argument("--quiet", action="store_true", help="do not log each request on stderr")
     openapi = commands.add_parser(
         "openapi",
         help="print the OpenAPI 3.1 document (JSON) of one vendor's faked routes",
@@ -110,9 +112,7 @@ def _parser(prog: str) -> argparse.ArgumentParser:
     openapi.add_argument(
         "--base-url", help="the root written in `servers` (default: the vendor's default root)"
     )
-    openapi.add_argument(
-        "--no-packs", action="store_true", help="know only the built-in vendors"
-    )
+    openapi.add_argument("--no-packs", action="store_true", help="know only the built-in vendors")
     parser.epilog = "options of `serve`:\n" + "\n".join(
         "  " + line for line in _options_help(serve).splitlines()
     )
@@ -166,8 +166,13 @@ def _serve(args: argparse.Namespace) -> int:
 
     log = None if args.quiet else sys.stderr
     with serving(
-        fake, args.host, args.port, log=log, max_body=args.max_body,
-        idle_timeout=args.idle_timeout, admin_token=args.admin_token,
+        fake,
+        args.host,
+        args.port,
+        log=log,
+        max_body=args.max_body,
+        idle_timeout=args.idle_timeout,
+        admin_token=args.admin_token,
     ) as server:
         if args.scenario:
             from ._scenario import load_scenario
@@ -223,8 +228,11 @@ def _openapi(args: argparse.Namespace, prog: str) -> int:
     fake = FakeRuns(vendors=packs)
     if args.vendor not in fake.vendors:
         known = ", ".join(fake.vendors)
-        print(f"{prog}: error: unknown vendor {args.vendor!r}; known vendors: {known}",
-              file=sys.stderr, flush=True)
+        print(
+            f"{prog}: error: unknown vendor {args.vendor!r}; known vendors: {known}",
+            file=sys.stderr,
+            flush=True,
+        )
         return 2
     if args.base_url is not None:
         fake = FakeRuns(vendors=packs, base_urls={args.vendor: args.base_url})

@@ -76,8 +76,9 @@ def parse_iso(value: object, what: str) -> _dt.datetime:
             if moment.tzinfo is None:
                 moment = moment.replace(tzinfo=_dt.timezone.utc)
             return moment.astimezone(_dt.timezone.utc)
-    raise FakeRunsError(f"{what} must be an ISO 8601 instant like 2026-12-03T10:00:00Z, "
-                        f"not {value!r}")
+    raise FakeRunsError(
+        f"{what} must be an ISO 8601 instant like 2026-12-03T10:00:00Z, not {value!r}"
+    )
 
 
 def run_json(run: Run) -> dict[str, Any]:
@@ -106,8 +107,7 @@ def check_keys(body: Mapping[str, Any], allowed: list[str], what: str) -> None:
     unknown = [k for k in body if k not in allowed]
     if unknown:
         raise FakeRunsError(
-            f"unknown {what} key(s) {', '.join(map(repr, unknown))}; allowed: "
-            + ", ".join(allowed)
+            f"unknown {what} key(s) {', '.join(map(repr, unknown))}; allowed: " + ", ".join(allowed)
         )
 
 
@@ -141,8 +141,9 @@ def scratch_fake(fake: FakeRuns) -> FakeRuns:
 
     plain = FakeRuns(seed=fake.seed, progression=fake.progression)
     extra = [v.definition for name, v in fake.vendors.items() if name not in plain.vendors]
-    scratch = FakeRuns(seed=fake.seed, progression=fake.progression, vendors=extra) if extra \
-        else plain
+    scratch = (
+        FakeRuns(seed=fake.seed, progression=fake.progression, vendors=extra) if extra else plain
+    )
     scratch.clock.set(fake.clock.now())
     return scratch
 
@@ -191,13 +192,16 @@ class ControlPlane:
                 return _html(dashboard_html())
             if path.startswith(ROOT + "/openapi/"):
                 self._method(request, "GET")
-                return self._openapi(path[len(ROOT + "/openapi/"):])
+                return self._openapi(path[len(ROOT + "/openapi/") :])
             if path == API or path.startswith(API + "/"):
                 with self.fake.lock:
-                    return self._api(request, [unquote(p) for p in path[len(API):].split("/")
-                                               if p])
-            raise ControlError(404, f"no control route {path}; the admin API is under {API}, "
-                                    f"the dashboard at {ROOT}/")
+                    return self._api(
+                        request, [unquote(p) for p in path[len(API) :].split("/") if p]
+                    )
+            raise ControlError(
+                404,
+                f"no control route {path}; the admin API is under {API}, the dashboard at {ROOT}/",
+            )
         except ControlError as err:
             return _error(err.status, err.message, err.headers)
         except InvalidTransition as exc:
@@ -232,7 +236,8 @@ class ControlPlane:
         method = "GET" if request.method == "HEAD" else request.method
         if method not in allowed:
             raise ControlError(
-                405, f"{request.method} is not allowed here; use " + " or ".join(allowed),
+                405,
+                f"{request.method} is not allowed here; use " + " or ".join(allowed),
                 {"Allow": ", ".join(allowed)},
             )
 
@@ -275,10 +280,13 @@ class ControlPlane:
             return _json(self.calls(request.query))
         if head == "vendors" and rest:
             return self._vendor_route(request, fake.vendor(rest[0]), rest[1:])
-        raise ControlError(404, f"no admin route /{'/'.join(parts)} below {API}; routes: "
-                                "/, /reset, /clock, /scenario, /vendors/{vendor}/runs, "
-                                "/vendors/{vendor}/runs/{id}[/{action}], "
-                                "/vendors/{vendor}/deprecate, /faults[/{id}], /chaos, /calls")
+        raise ControlError(
+            404,
+            f"no admin route /{'/'.join(parts)} below {API}; routes: "
+            "/, /reset, /clock, /scenario, /vendors/{vendor}/runs, "
+            "/vendors/{vendor}/runs/{id}[/{action}], "
+            "/vendors/{vendor}/deprecate, /faults[/{id}], /chaos, /calls",
+        )
 
     def state(self) -> dict[str, Any]:
         fake = self.fake
@@ -288,8 +296,12 @@ class ControlPlane:
                 "base_url": vendor.base_url,
                 "runs": len(vendor.runs()),
                 "deprecations": [
-                    {"deprecated_at": iso(d.deprecated_at), "sunset_at": iso(d.sunset_at),
-                     "link": d.link, "path": d.path}
+                    {
+                        "deprecated_at": iso(d.deprecated_at),
+                        "sunset_at": iso(d.sunset_at),
+                        "link": d.link,
+                        "path": d.path,
+                    }
                     for d in vendor.deprecations
                 ],
             }
@@ -333,14 +345,18 @@ class ControlPlane:
         if len(parts) == 3 and parts[0] == "runs":
             self._method(request, "POST")
             return _json(run_json(self._act(vendor.get(parts[1]), parts[2], _body(request))))
-        raise ControlError(404, f"no admin route for vendor {vendor.name}: /{'/'.join(parts)}; "
-                                "routes: runs, runs/{id}, runs/{id}/{action}, deprecate")
+        raise ControlError(
+            404,
+            f"no admin route for vendor {vendor.name}: /{'/'.join(parts)}; "
+            "routes: runs, runs/{id}, runs/{id}/{action}, deprecate",
+        )
 
     @staticmethod
     def _act(run: Run, action: str, body: dict[str, Any]) -> Run:
         if action not in RUN_ACTIONS:
-            raise ControlError(404, f"unknown run action {action!r}; actions: "
-                                    + ", ".join(RUN_ACTIONS))
+            raise ControlError(
+                404, f"unknown run action {action!r}; actions: " + ", ".join(RUN_ACTIONS)
+            )
         allowed = list(_ACTION_KEYS.get(action, ()))
         check_keys(body, allowed, f"{action} body")
         if action == "advance_to":
@@ -376,8 +392,12 @@ class ControlPlane:
 
     def fault_json(self, fault_id: str) -> dict[str, Any]:
         fault = self._faults[fault_id]
-        return {"id": fault_id, "hits": fault.hits, "active": bool(fault.active),
-                **self._kwargs[fault_id]}
+        return {
+            "id": fault_id,
+            "hits": fault.hits,
+            "active": bool(fault.active),
+            **self._kwargs[fault_id],
+        }
 
     def _faults_route(self, request: Request, parts: list[str]) -> Response:
         if not parts:
@@ -435,8 +455,9 @@ class ControlPlane:
 
     def _openapi(self, name: str) -> Response:
         if not name.endswith(".json"):
-            raise ControlError(404, f"OpenAPI documents are /__fakeruns/openapi/<vendor>.json, "
-                                    f"not {name!r}")
+            raise ControlError(
+                404, f"OpenAPI documents are /__fakeruns/openapi/<vendor>.json, not {name!r}"
+            )
         vendor = name[: -len(".json")]
         self.fake.vendor(vendor)
         from ._openapi import document

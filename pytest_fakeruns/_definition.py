@@ -94,15 +94,19 @@ def _lone_surrogate(value: Any) -> str | None:
             found = _SURROGATE.search(item)
             if found is not None:
                 spot = f"the string at {where}" if where else "the string"
-                return (f"The body has the lone surrogate \\u{ord(found[0]):04x} in {spot}; "
-                        "JSON text must be Unicode.")
+                return (
+                    f"The body has the lone surrogate \\u{ord(found[0]):04x} in {spot}; "
+                    "JSON text must be Unicode."
+                )
         elif isinstance(item, dict):
             for key, sub in item.items():
                 found = _SURROGATE.search(key)
                 if found is not None:
                     spot = f"a key of {where}" if where else "a key"
-                    return (f"The body has the lone surrogate \\u{ord(found[0]):04x} in "
-                            f"{spot}; JSON text must be Unicode.")
+                    return (
+                        f"The body has the lone surrogate \\u{ord(found[0]):04x} in "
+                        f"{spot}; JSON text must be Unicode."
+                    )
                 stack.append((f"{where}.{key}" if where else key, sub))
         elif isinstance(item, list):
             stack.extend((f"{where}[{i}]", sub) for i, sub in enumerate(item))
@@ -114,8 +118,11 @@ def _parse_json(body: bytes | None) -> tuple[bool, Any, str | None]:
     if not body:
         return True, None, None
     if _too_deep(body):
-        return False, None, (f"The body nests arrays and objects deeper than "
-                             f"{MAX_JSON_DEPTH} levels.")
+        return (
+            False,
+            None,
+            (f"The body nests arrays and objects deeper than {MAX_JSON_DEPTH} levels."),
+        )
     try:
         value = json.loads(body, parse_int=_int, parse_float=_finite, parse_constant=_no_constant)
     except _Refused as err:
@@ -237,8 +244,10 @@ class Context:
         cached = run._shown.get(key)
         if cached is not None and cached[0] == run._version:
             return cached[1]
-        value = dump_json(self._serialized(run, False, options)) if encoded else (
-            definition.serialize(run, **options)
+        value = (
+            dump_json(self._serialized(run, False, options))
+            if encoded
+            else (definition.serialize(run, **options))
         )
         run._shown[key] = (run._version, value)
         return value

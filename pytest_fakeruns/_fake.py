@@ -185,9 +185,9 @@ class FakeRuns:
             try:
                 outcome = vendor.dispatch(request, path, self._faults)
             except Exception:  # a bug in the fake: journaled, then raised into the test
-                call = self._record(request, vendor.name, path, Outcome(
-                    vendor.bug_answer(request, path)
-                ))
+                call = self._record(
+                    request, vendor.name, path, Outcome(vendor.bug_answer(request, path))
+                )
                 self._call_hook(call)
                 raise
             call = self._record(request, vendor.name, path, outcome)
@@ -252,8 +252,16 @@ class FakeRuns:
         ``sequence`` (None: the usual answer; an int: a status; a str: an error; a dict:
         ``status``/``error``/``delay``/``retry_after``)."""
         return self._faults.inject(
-            status, error=error, vendor=vendor, method=method, path=path, times=times,
-            after=after, probability=probability, retry_after=retry_after, delay=delay,
+            status,
+            error=error,
+            vendor=vendor,
+            method=method,
+            path=path,
+            times=times,
+            after=after,
+            probability=probability,
+            retry_after=retry_after,
+            delay=delay,
             sequence=sequence,
         )
 

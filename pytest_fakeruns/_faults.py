@@ -127,8 +127,9 @@ class Fault:
         if self.sequence is not None:
             shown["sequence"] = [_item_repr(i) for i in self.sequence]
         else:
-            shown.update((k, v) for k, v in (("status", self.status), ("error", self.error))
-                         if v is not None)
+            shown.update(
+                (k, v) for k, v in (("status", self.status), ("error", self.error)) if v is not None
+            )
             if self.delay is not None:
                 shown["delay"] = list(self.delay) if isinstance(self.delay, tuple) else self.delay
             if self.times is not None:
@@ -137,8 +138,11 @@ class Fault:
                 shown["probability"] = self.probability
             if self.retry_after != 1:
                 shown["retry_after"] = self.retry_after
-        shown.update((k, v) for k, v in (("vendor", self.vendor), ("method", self.method),
-                                         ("path", self.path)) if v is not None)
+        shown.update(
+            (k, v)
+            for k, v in (("vendor", self.vendor), ("method", self.method), ("path", self.path))
+            if v is not None
+        )
         if self.after:
             shown["after"] = self.after
         return shown
@@ -196,14 +200,18 @@ class ChaosFault(Fault):
 
     def keywords(self) -> dict[str, Any]:
         """``{"chaos": True}`` and the ``chaos()`` keywords."""
-        return {"chaos": True, "rate": self.rate, "statuses": list(self.statuses),
-                "errors": list(self.errors), "vendor": self.vendor}
+        return {
+            "chaos": True,
+            "rate": self.rate,
+            "statuses": list(self.statuses),
+            "errors": list(self.errors),
+            "vendor": self.vendor,
+        }
 
     def __repr__(self) -> str:
         scope = f", vendor={self.vendor!r}" if self.vendor else ""
         return (
-            f"<Fault chaos rate={self.rate:g} kinds={list(self._kinds)!r}{scope} "
-            f"hits={self.hits}>"
+            f"<Fault chaos rate={self.rate:g} kinds={list(self._kinds)!r}{scope} hits={self.hits}>"
         )
 
 
@@ -282,11 +290,16 @@ class FaultBook:
         checked_delay: Delay | None = None
         if sequence is not None:
             given = [
-                name for name, value, default in (
-                    ("status", status, None), ("error", error, None), ("times", times, None),
-                    ("probability", probability, 1.0), ("retry_after", retry_after, 1),
+                name
+                for name, value, default in (
+                    ("status", status, None),
+                    ("error", error, None),
+                    ("times", times, None),
+                    ("probability", probability, 1.0),
+                    ("retry_after", retry_after, 1),
                     ("delay", delay, None),
-                ) if value != default
+                )
+                if value != default
             ]
             if given:
                 raise FakeRunsError(
@@ -303,8 +316,18 @@ class FaultBook:
         if method is not None or path is not None:
             self._check_scope(vendor, method, path)
         fault = Fault(
-            self, status, error, vendor, method, path, times, after, float(probability),
-            retry_after, checked_delay, items,
+            self,
+            status,
+            error,
+            vendor,
+            method,
+            path,
+            times,
+            after,
+            float(probability),
+            retry_after,
+            checked_delay,
+            items,
         )
         with self._lock:
             self._faults.insert(self._chaos_start(), fault)
@@ -457,8 +480,7 @@ def check_answer(
         raise FakeRunsError(f"{_at(where, f'status={status!r}')}: status must be one of {allowed}")
     if error is not None and error not in TRANSPORT_ERRORS:
         raise FakeRunsError(
-            f"{_at(where, f'error={error!r}')}: error must be one of "
-            + ", ".join(TRANSPORT_ERRORS)
+            f"{_at(where, f'error={error!r}')}: error must be one of " + ", ".join(TRANSPORT_ERRORS)
         )
     if error == "slow_body" and not delay:
         raise FakeRunsError(
@@ -504,7 +526,8 @@ def check_sequence(sequence: object) -> tuple[FaultItem | None, ...]:
             if unknown:
                 raise FakeRunsError(
                     f"{where}: unknown key(s) {', '.join(unknown)}; an item may carry "
-                    + ", ".join(ITEM_KEYS) + " (scope the whole sequence with inject()'s "
+                    + ", ".join(ITEM_KEYS)
+                    + " (scope the whole sequence with inject()'s "
                     "vendor, method, path, after)"
                 )
             delay = check_delay(item.get("delay"), where)
@@ -523,8 +546,9 @@ def _item_repr(item: FaultItem | None) -> object:
     """An item as given to inject(): None, or a dict of the keys it sets."""
     if item is None:
         return None
-    shown: dict[str, Any] = {k: getattr(item, k) for k in ("status", "error")
-                             if getattr(item, k) is not None}
+    shown: dict[str, Any] = {
+        k: getattr(item, k) for k in ("status", "error") if getattr(item, k) is not None
+    }
     if item.delay is not None:
         shown["delay"] = list(item.delay) if isinstance(item.delay, tuple) else item.delay
     if item.retry_after != 1:
@@ -533,9 +557,7 @@ def _item_repr(item: FaultItem | None) -> object:
 
 
 def check_fault_args(times: object, probability: object) -> None:
-    if times is not None and (
-        isinstance(times, bool) or not isinstance(times, int) or times < 1
-    ):
+    if times is not None and (isinstance(times, bool) or not isinstance(times, int) or times < 1):
         raise FakeRunsError(f"inject(times={times!r}): times is a positive int, or None (forever)")
     if (
         isinstance(probability, bool)

@@ -55,7 +55,14 @@ class Request:
     """
 
     __slots__ = (
-        "_query", "_query_pairs", "body", "headers", "method", "served", "timeout", "url",
+        "_query",
+        "_query_pairs",
+        "body",
+        "headers",
+        "method",
+        "served",
+        "timeout",
+        "url",
         "urlparts",
     )
 

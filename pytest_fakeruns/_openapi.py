@@ -32,10 +32,21 @@ FORM = "application/x-www-form-urlencoded"
 Schema = dict[str, Any]
 
 REASONS: dict[int, str] = {
-    200: "OK", 201: "Created", 204: "No Content", 400: "Bad Request", 401: "Unauthorized",
-    403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed", 409: "Conflict",
-    410: "Gone", 429: "Too Many Requests", 500: "Internal Server Error", 502: "Bad Gateway",
-    503: "Service Unavailable", 504: "Gateway Timeout",
+    200: "OK",
+    201: "Created",
+    204: "No Content",
+    400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    409: "Conflict",
+    410: "Gone",
+    429: "Too Many Requests",
+    500: "Internal Server Error",
+    502: "Bad Gateway",
+    503: "Service Unavailable",
+    504: "Gateway Timeout",
 }
 
 # -- schema helpers for the vendor data modules ----------------------------------------------
@@ -276,8 +287,11 @@ def _minimal(route: Route) -> dict[str, Any]:
     out: dict[str, Any] = {
         "operationId": _operation_id(route),
         "summary": f"{route.method} {route.template}",
-        "responses": {"default": {"description": "Undocumented: the vendor has no OpenAPI "
-                                                 "data for this route."}},
+        "responses": {
+            "default": {
+                "description": "Undocumented: the vendor has no OpenAPI data for this route."
+            }
+        },
     }
     params = _path_parameters(route)
     if params:
@@ -286,8 +300,9 @@ def _minimal(route: Route) -> dict[str, Any]:
 
 
 def _header_objects(headers: Mapping[str, Schema], required: bool = True) -> dict[str, Any]:
-    return {name: {"schema": dict(schema), "required": required}
-            for name, schema in headers.items()}
+    return {
+        name: {"schema": dict(schema), "required": required} for name, schema in headers.items()
+    }
 
 
 def _answer_object(answer: Answer, status: int, extra_headers: Mapping[str, Any]) -> Any:
@@ -354,10 +369,16 @@ def _operation(vendor: VendorFake, spec: OpenApiSpec, route: Route, op: Operatio
     if dep is not None:
         out["deprecated"] = True
         sent = dep.headers()
-        dep_headers = {name: {"schema": {"type": "string"}, "required": True,
-                              "description": f"RFC {'8594' if name == 'Sunset' else '9745'}"
-                              if name != "Link" else 'rel="deprecation"'}
-                       for name in sent}
+        dep_headers = {
+            name: {
+                "schema": {"type": "string"},
+                "required": True,
+                "description": f"RFC {'8594' if name == 'Sunset' else '9745'}"
+                if name != "Link"
+                else 'rel="deprecation"',
+            }
+            for name in sent
+        }
     responses: dict[str, Any] = {}
     for status, answer in sorted(op.answers.items()):
         _merge(responses, status, _answer_object(answer, status, dep_headers))
@@ -368,14 +389,18 @@ def _operation(vendor: VendorFake, spec: OpenApiSpec, route: Route, op: Operatio
     if dep is not None:
         statuses.add(410)
     for status in sorted(statuses):
-        envelope = spec.error if op.extra_error is None or status not in op.errors else {
-            "anyOf": [spec.error, op.extra_error]
-        }
+        envelope = (
+            spec.error
+            if op.extra_error is None or status not in op.errors
+            else {"anyOf": [spec.error, op.extra_error]}
+        )
         heads: dict[str, Any] = dict(dep_headers)
         if status in RETRY_AFTER_STATUSES:
-            heads["Retry-After"] = {"schema": {"type": "string", "pattern": "^[0-9]+$"},
-                                    "required": True,
-                                    "description": "seconds to wait (the fault's retry_after)"}
+            heads["Retry-After"] = {
+                "schema": {"type": "string", "pattern": "^[0-9]+$"},
+                "required": True,
+                "description": "seconds to wait (the fault's retry_after)",
+            }
         # an error only the vendor envelope has (not this route's own error body) requires them
         own_body = op.extra_error is not None and status in op.errors
         heads.update(_header_objects(spec.error_headers.get(status, {}), required=not own_body))
@@ -388,9 +413,7 @@ def _operation(vendor: VendorFake, spec: OpenApiSpec, route: Route, op: Operatio
         _merge(responses, spec.error_http(status), body)
     out["responses"] = responses
     if checks and spec.security_schemes:
-        requirement: list[dict[str, list[str]]] = [
-            {name: []} for name in spec.security_schemes
-        ]
+        requirement: list[dict[str, list[str]]] = [{name: []} for name in spec.security_schemes]
         if not vendor.require_auth:
             requirement.append({})
         out["security"] = requirement

@@ -54,7 +54,13 @@ def parse_instant(text: str) -> _dt.datetime | None:
             offset = -offset
     try:
         local = _dt.datetime(
-            int(year), int(month), int(day), int(hour), int(minute), int(second or 0), micros,
+            int(year),
+            int(month),
+            int(day),
+            int(hour),
+            int(minute),
+            int(second or 0),
+            micros,
             tzinfo=_dt.timezone(offset),
         )
         return local.astimezone(_dt.timezone.utc)

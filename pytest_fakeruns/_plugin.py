@@ -253,5 +253,3 @@ class DeprecationSummary:
                 left = f"{days} days left" if days >= 0 else f"passed {-days} days ago"
                 when = f"sunset {moment.date().isoformat()} ({left})"
             terminalreporter.write_line(f"{vendor} {route}: {when}")
-
-

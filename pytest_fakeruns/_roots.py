@@ -118,9 +118,7 @@ class Roots:
                 )
             parts = urlsplit(url)
             if parts.scheme not in ("http", "https") or not parts.hostname:
-                raise FakeRunsError(
-                    f"base_urls[{name!r}] = {url!r} is not an absolute http(s) URL"
-                )
+                raise FakeRunsError(f"base_urls[{name!r}] = {url!r} is not an absolute http(s) URL")
         self._base_urls.update({name: url.rstrip("/") for name, url in base_urls.items()})
         self._index = _index(self._base_urls)
 
@@ -139,10 +137,12 @@ class Roots:
         moved = _locate_in(self._moved, parts) if self._moved else None
         if moved is not None:
             name = moved[0]
-            return Resolution(refused=(
-                f"pytest-fakeruns: {name} is served at {self._base_urls[name]} during this "
-                f"test (fake_runs_server); {url} is not faked"
-            ))
+            return Resolution(
+                refused=(
+                    f"pytest-fakeruns: {name} is served at {self._base_urls[name]} during this "
+                    f"test (fake_runs_server); {url} is not faked"
+                )
+            )
         if any(url.startswith(prefix) for prefix in self.passthru):
             return Resolution()
         return Resolution(refused=refusal(method, url))

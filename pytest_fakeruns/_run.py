@@ -142,7 +142,7 @@ class Run:
         if created_at is None:
             created_at = reached_at - timedelta(seconds=total)
         self.created_at_ = created_at
-        if (started if step_at is None else step_at >= first_running):
+        if started if step_at is None else step_at >= first_running:
             self.started_at_ = created_at + timedelta(seconds=before_running)
         reached = created_at + timedelta(seconds=total) if total else created_at
         if step_at is None:
@@ -300,14 +300,19 @@ class Run:
         if self._step is None:
             return [], []
         later = vocabulary.steps[self._step + 1 :]
-        states = list(dict.fromkeys(
-            [s.state.value for s in later if s.state is not self.state_]
-            + [State.COMPLETED.value, State.FAILED.value, State.CANCELED.value]
-        ))
-        words = list(dict.fromkeys(
-            [s.word for s in later] + list(vocabulary.terminal_words.values())
-            + list(vocabulary.extra_words)
-        ))
+        states = list(
+            dict.fromkeys(
+                [s.state.value for s in later if s.state is not self.state_]
+                + [State.COMPLETED.value, State.FAILED.value, State.CANCELED.value]
+            )
+        )
+        words = list(
+            dict.fromkeys(
+                [s.word for s in later]
+                + list(vocabulary.terminal_words.values())
+                + list(vocabulary.extra_words)
+            )
+        )
         return states, words
 
     def _refuse(self, move: str) -> InvalidTransition:
@@ -317,8 +322,10 @@ class Run:
             allowed = "none: the run has ended"
         else:
             states, words = self._reachable()
-            reach = (f"it can still reach {', '.join(states)} (vendor words: "
-                     f"{', '.join(repr(w) for w in words)})")
+            reach = (
+                f"it can still reach {', '.join(states)} (vendor words: "
+                f"{', '.join(repr(w) for w in words)})"
+            )
             allowed = "advance(), advance_to(<later state>), fail(), cancel(), hold(), release()"
         return InvalidTransition(
             f"cannot {move} {self.vendor} run {self.id!r}: it is {self.state_.value} "

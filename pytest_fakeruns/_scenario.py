@@ -159,7 +159,10 @@ def load_scenario(
 
 
 def _apply(
-    fake: FakeRuns, document: Mapping[str, Any], name: str, plane: ControlPlane | None,
+    fake: FakeRuns,
+    document: Mapping[str, Any],
+    name: str,
+    plane: ControlPlane | None,
     trial: bool,
 ) -> None:
     from ._control import deprecate_kwargs, fault_kwargs, keyword_names, parse_iso
@@ -174,9 +177,15 @@ def _apply(
             # two stand for many on the scratch fake: every field applies to each run
             vendor.add_runs(min(count, 2) if trial else count)
         for i, fields in enumerate(spec.get("runs", [])):
-            _guarded(name, f"{where}.runs[{i}]", fields, _adder(vendor),
-                     _state_check(vendor) if trial else None)
+            _guarded(
+                name,
+                f"{where}.runs[{i}]",
+                fields,
+                _adder(vendor),
+                _state_check(vendor) if trial else None,
+            )
     for i, kwargs in enumerate(document.get("faults", [])):
+
         def inject(given: dict[str, Any]) -> None:
             args = fault_kwargs(fake, given, "fault")
             if plane is not None:
@@ -184,14 +193,23 @@ def _apply(
             else:
                 fake.inject(**args)
 
-        _guarded(name, f"faults[{i}]", kwargs, inject,
-                 _keys_check(keyword_names(fake.inject)) if trial else None)
+        _guarded(
+            name,
+            f"faults[{i}]",
+            kwargs,
+            inject,
+            _keys_check(keyword_names(fake.inject)) if trial else None,
+        )
     for vendor_name, items in document.get("deprecations", {}).items():
         vendor = fake.vendor(vendor_name)
         for i, kwargs in enumerate(items):
-            _guarded(name, f"deprecations.{vendor_name}[{i}]", kwargs,
-                     _deprecator(vendor, deprecate_kwargs),
-                     _keys_check(keyword_names(vendor.deprecate)) if trial else None)
+            _guarded(
+                name,
+                f"deprecations.{vendor_name}[{i}]",
+                kwargs,
+                _deprecator(vendor, deprecate_kwargs),
+                _keys_check(keyword_names(vendor.deprecate)) if trial else None,
+            )
 
 
 def _adder(vendor: VendorFake) -> Callable[[dict[str, Any]], Any]:

@@ -585,9 +585,9 @@ class FakeRunsServer:
                 response = vendor.definition.error(Context(request, vendor, path), 500, None)
         if response is None:
             response = _plain(500, f"pytest-fakeruns: the fake raised {bug.summary}")
-        response.headers["X-Fakeruns-Error"] = _one_line(bug.summary, 200).encode(
-            "latin-1", "replace"
-        ).decode("latin-1")
+        response.headers["X-Fakeruns-Error"] = (
+            _one_line(bug.summary, 200).encode("latin-1", "replace").decode("latin-1")
+        )
         line = f"{what} -> 500 (bug #{bug.number} in the fake: {bug.summary})"
         self.log(line + ("\n" + bug.traceback if first else ""))
         return response
@@ -660,8 +660,14 @@ def serving(
     """Serve ``fake`` over HTTP: roots become ``<url>/<vendor>``, in-process transports pass
     those URLs through to the socket; everything is restored on exit."""
     server = FakeRunsServer(
-        fake, host, port, hold_seconds=hold_seconds, log=log, max_body=max_body,
-        idle_timeout=idle_timeout, admin_token=admin_token,
+        fake,
+        host,
+        port,
+        hold_seconds=hold_seconds,
+        log=log,
+        max_body=max_body,
+        idle_timeout=idle_timeout,
+        admin_token=admin_token,
     )
     roots = {name: f"{server.url}/{name}" for name in fake.vendors}
     try:

@@ -12,7 +12,14 @@ from ._fake import PROGRESSIONS
 from ._roots import check_passthru
 
 MARKER_KEYS = (
-    "seed", "progression", "base_urls", "strict", "instant_sleep", "faults", "passthru", "chaos",
+    "seed",
+    "progression",
+    "base_urls",
+    "strict",
+    "instant_sleep",
+    "faults",
+    "passthru",
+    "chaos",
 )
 
 
@@ -110,8 +117,9 @@ def resolve(
     if not isinstance(marker_urls, Mapping):
         raise FakeRunsError("base_urls is a dict like {'coalesce': 'https://host'}")
     base_urls.update(marker_urls)
-    strict = parse_bool(marker.get("strict", ini_strict if ini_strict is not None else True),
-                        "strict")
+    strict = parse_bool(
+        marker.get("strict", ini_strict if ini_strict is not None else True), "strict"
+    )
     instant_sleep = parse_bool(marker.get("instant_sleep", False), "instant_sleep")
     faults = marker.get("faults", [])
     if not isinstance(faults, (list, tuple)) or not all(isinstance(f, Mapping) for f in faults):
@@ -120,8 +128,16 @@ def resolve(
         *check_passthru([p.strip() for p in ini_passthru if p.strip()], "ini fakeruns_passthru"),
         *check_passthru(marker.get("passthru", []), "@pytest.mark.fake_runs(passthru=...)"),
     ]
-    return Settings(seed, str(progression), base_urls, strict, instant_sleep,
-                    [dict(f) for f in faults], passthru, parse_chaos(marker, cli_chaos))
+    return Settings(
+        seed,
+        str(progression),
+        base_urls,
+        strict,
+        instant_sleep,
+        [dict(f) for f in faults],
+        passthru,
+        parse_chaos(marker, cli_chaos),
+    )
 
 
 def parse_chaos(marker: Mapping[str, Any], cli_chaos: object) -> dict[str, Any] | None:
@@ -133,8 +149,7 @@ def parse_chaos(marker: Mapping[str, Any], cli_chaos: object) -> dict[str, Any] 
             rate = float(str(cli_chaos).strip())
         except ValueError:
             raise FakeRunsError(
-                f"--fakeruns-chaos {cli_chaos!r}: give a rate, a number in [0, 1] "
-                "(0: no chaos)"
+                f"--fakeruns-chaos {cli_chaos!r}: give a rate, a number in [0, 1] (0: no chaos)"
             ) from None
         if not 0.0 <= rate <= 1.0:
             raise FakeRunsError(

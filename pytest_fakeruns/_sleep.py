@@ -48,8 +48,9 @@ def _swap(modules: dict[str, Any], swaps: dict[int, Any]) -> list[tuple[dict[str
         namespace = _globals(module)
         if namespace is None:
             continue
-        found = [(attribute, value) for attribute, value in list(namespace.items())
-                 if id(value) in swaps]
+        found = [
+            (attribute, value) for attribute, value in list(namespace.items()) if id(value) in swaps
+        ]
         for attribute, value in found:
             namespace[attribute] = swaps[id(value)]
             undo.append((namespace, attribute, value))
@@ -82,6 +83,7 @@ def instant_sleep(clock: Clock) -> Iterator[None]:
             if namespace.get(attribute) is sleep or namespace.get(attribute) is async_sleep:
                 namespace[attribute] = value
         # Modules imported during the test copied the patched functions: give them the real ones.
-        loaded_since = {name: module for name, module in list(sys.modules.items())
-                        if name not in loaded_before}
+        loaded_since = {
+            name: module for name, module in list(sys.modules.items()) if name not in loaded_before
+        }
         _swap(loaded_since, {id(sleep): real_sleep, id(async_sleep): real_async_sleep})

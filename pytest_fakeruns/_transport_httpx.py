@@ -23,13 +23,15 @@ def _to_httpx(response: Response, request: httpx.Request) -> httpx.Response:
     if response.error == "body_timeout":
         raise httpx.ReadTimeout(
             f"pytest-fakeruns: read timed out after {response.delay:g} s while the body of "
-            f"{request.url} was dribbled (error='slow_body')", request=request
+            f"{request.url} was dribbled (error='slow_body')",
+            request=request,
         )
     if response.error == "timeout":
         if response.delay:
             raise httpx.ReadTimeout(
                 f"pytest-fakeruns: read timed out after {response.delay:g} s (the client's "
-                f"timeout): the answer to {request.url} was delayed longer", request=request
+                f"timeout): the answer to {request.url} was delayed longer",
+                request=request,
             )
         raise httpx.ReadTimeout(
             f"pytest-fakeruns: injected read timeout for {request.url}", request=request

@@ -65,12 +65,14 @@ def _transport_error(response: Response, request: PreparedRequest) -> Exception:
         # ReadTimeoutError wrapped), as over a real socket
         return requests.ConnectionError(
             f"pytest-fakeruns: read timed out after {response.delay:g} s while the body of "
-            f"{request.url} was dribbled (error='slow_body')", request=request
+            f"{request.url} was dribbled (error='slow_body')",
+            request=request,
         )
     if response.delay:
         return requests.exceptions.ReadTimeout(
             f"pytest-fakeruns: read timed out after {response.delay:g} s (the client's "
-            f"timeout): the answer to {request.url} was delayed longer", request=request
+            f"timeout): the answer to {request.url} was delayed longer",
+            request=request,
         )
     return requests.exceptions.ReadTimeout(
         f"pytest-fakeruns: injected read timeout for {request.url}", request=request

@@ -45,7 +45,10 @@ class RunCreation:
                 positions = [(self.vocabulary.locate(fixed), True)] * count
             else:
                 positions = draw_positions(
-                    rng, self.vocabulary, self.definition.history_mix(), count,
+                    rng,
+                    self.vocabulary,
+                    self.definition.history_mix(),
+                    count,
                     min(5, count // 25),
                 )
             reached = reached_instants(rng, self.clock.data_now(), positions)
@@ -156,8 +159,17 @@ class RunCreation:
         else:
             run_id = self.definition.new_run_id(self.gen)
         run = Run(
-            cast("RunOwner", self), run_id, parent.key, vendor_fields, durations, goal, at,
-            created_at, reached_at, 0, started,
+            cast("RunOwner", self),
+            run_id,
+            parent.key,
+            vendor_fields,
+            durations,
+            goal,
+            at,
+            created_at,
+            reached_at,
+            0,
+            started,
         )
         if reason is not None:
             run.reason = str(reason)

@@ -223,10 +223,10 @@ class RemoteVendor:
         link: str | None = None,
         path: str | None = None,
     ) -> None:
-        body = {"deprecated_at": deprecated_at, "sunset_at": sunset_at, "link": link,
-                "path": path}
-        self._owner.request("POST", self._path + "/deprecate",
-                            {k: v for k, v in body.items() if v is not None})
+        body = {"deprecated_at": deprecated_at, "sunset_at": sunset_at, "link": link, "path": path}
+        self._owner.request(
+            "POST", self._path + "/deprecate", {k: v for k, v in body.items() if v is not None}
+        )
 
     def __repr__(self) -> str:
         return f"<RemoteVendor {self.name} {self.base_url}>"
@@ -392,4 +392,3 @@ def _error(status: int, raw: bytes, method: str, path: str) -> Exception:
     if status == 401:
         return FakeRunsError(f"{message} (connect(url, token=...))")
     return FakeRunsError(message)
-

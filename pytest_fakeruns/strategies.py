@@ -22,7 +22,7 @@ try:
     from hypothesis import strategies as st
 except ImportError as exc:  # pragma: no cover - exercised in a subprocess without hypothesis
     raise ImportError(
-        "pytest_fakeruns.strategies needs Hypothesis: pip install \"pytest-fakeruns[hypothesis]\" "
+        'pytest_fakeruns.strategies needs Hypothesis: pip install "pytest-fakeruns[hypothesis]" '
         "(or pip install hypothesis)"
     ) from exc
 
@@ -61,8 +61,11 @@ def fault_plans(
         raise FakeRunsError(f"fault_plans(max_faults={max_faults!r}): give an int >= 0")
     if not statuses and not errors:
         raise FakeRunsError("fault_plans(): give at least one of statuses= or errors=")
-    for name, value in (("max_times", max_times), ("max_after", max_after),
-                        ("max_retry_after", max_retry_after)):
+    for name, value in (
+        ("max_times", max_times),
+        ("max_after", max_after),
+        ("max_retry_after", max_retry_after),
+    ):
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             raise FakeRunsError(f"fault_plans({name}={value!r}): give an int >= 0")
     if max_times < 1:
@@ -93,8 +96,12 @@ def fault_plans(
             lambda d: {"delay": d}, st.floats(0.001, float(max_delay)).map(lambda d: round(d, 3))
         )
     one = st.builds(
-        lambda what, times, after: {**what, **scope, "times": times,
-                                    **({"after": after} if after else {})},
+        lambda what, times, after: {
+            **what,
+            **scope,
+            "times": times,
+            **({"after": after} if after else {}),
+        },
         answer,
         st.integers(1, max_times),
         st.integers(0, max_after),
@@ -102,8 +109,11 @@ def fault_plans(
     if sequences:
         item = st.one_of(answer, st.none())
         one = one | st.builds(
-            lambda items, after: {"sequence": items, **scope,
-                                  **({"after": after} if after else {})},
+            lambda items, after: {
+                "sequence": items,
+                **scope,
+                **({"after": after} if after else {}),
+            },
             st.lists(item, min_size=1, max_size=max_times),
             st.integers(0, max_after),
         )

@@ -16,18 +16,17 @@ from pytest_fakeruns import FakeRuns
 from pytest_fakeruns._http import Request
 
 # printable text plus the characters that break naive parsers
-_text = st.text(
-    alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=30
-)
+_text = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=30)
 _scalar = st.one_of(
-    st.none(), st.booleans(), st.integers(min_value=-(10**20), max_value=10**20),
-    st.floats(allow_nan=False, allow_infinity=False), _text,
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(10**20), max_value=10**20),
+    st.floats(allow_nan=False, allow_infinity=False),
+    _text,
 )
 _json = st.recursive(
     _scalar,
-    lambda inner: st.one_of(
-        st.lists(inner, max_size=4), st.dictionaries(_text, inner, max_size=4)
-    ),
+    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(_text, inner, max_size=4)),
     max_leaves=10,
 )
 
@@ -39,8 +38,11 @@ def query_values(names: list[str]) -> st.SearchStrategy[dict[str, str]]:
         st.integers(min_value=-(10**30), max_value=10**30).map(str),
         st.sampled_from(["", "0", "-1", "1.5", "true", "TRUE", "null", "2026-03-02T10:00:00Z"]),
     )
-    return st.dictionaries(st.sampled_from(names), value, max_size=len(names)) if names else \
-        st.just({})
+    return (
+        st.dictionaries(st.sampled_from(names), value, max_size=len(names))
+        if names
+        else st.just({})
+    )
 
 
 def bodies(json_fields: list[str]) -> st.SearchStrategy[bytes | None]:
@@ -68,8 +70,12 @@ def headers(auth_values: list[str]) -> st.SearchStrategy[dict[str, str]]:
         },
         auth,
         st.one_of(st.none(), header_text),
-        st.one_of(st.none(), st.sampled_from(["application/json", "text/plain",
-                                               "application/x-www-form-urlencoded"])),
+        st.one_of(
+            st.none(),
+            st.sampled_from(
+                ["application/json", "text/plain", "application/x-www-form-urlencoded"]
+            ),
+        ),
     )
 
 
@@ -112,7 +118,10 @@ def check_drawn(
     """Draw a route, query, body and headers, and check the property on that request."""
     method, path, names, fields = data.draw(st.sampled_from(routes))
     check_never_5xx(
-        fake, vendor, method, path,
+        fake,
+        vendor,
+        method,
+        path,
         data.draw(query_values(names)),
         data.draw(bodies(fields)),
         data.draw(headers(auth_values)),

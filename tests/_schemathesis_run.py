@@ -96,8 +96,9 @@ class Outcome:
         text = f"{label}: {type(exc).__name__}: {exc}"
         if text not in self.failures:
             self.failures.append(text)
-        titles = [line.strip()[2:] for line in str(exc).splitlines()
-                  if line.strip().startswith("- ")] or [type(exc).__name__]
+        titles = [
+            line.strip()[2:] for line in str(exc).splitlines() if line.strip().startswith("- ")
+        ] or [type(exc).__name__]
         for title in titles:
             self.findings[f"{label}: {title}"] += 1
 
@@ -129,9 +130,7 @@ def run_vendor(
     for result in schema.get_all_operations():
         operation = _operation(result)
         outcome.operations += 1
-        known = stored[operation.label].as_strategy(
-            generation_mode=POSITIVE, headers=dict(auth)
-        )
+        known = stored[operation.label].as_strategy(generation_mode=POSITIVE, headers=dict(auth))
         strategy = st.one_of(  # half of the cases on stored parents and runs
             known,
             known,

@@ -45,8 +45,9 @@ CASES = [
         lambda run: "/api/v1/runs",
         lambda run: f"/api/v1/runs/{run.id}",
         lambda body, run: body["runStatus"],
-        lambda s, b: isinstance(b, dict) and isinstance(b.get("error"), dict)
-        and "errorString" in b["error"],
+        lambda s, b: (
+            isinstance(b, dict) and isinstance(b.get("error"), dict) and "errorString" in b["error"]
+        ),
         path_words=("waitingToRun", "running", "completed"),
     ),
     VendorCase(
@@ -66,8 +67,11 @@ CASES = [
         lambda run: f"/system/tasks/{run.parent}/runs",
         lambda run: f"/system/tasks/{run.parent}/runs/{run.id}",
         lambda body, run: body["status"],
-        lambda s, b: isinstance(b, dict) and isinstance(b.get("error"), dict)
-        and b["error"].get("code") in (s, 498, 499),
+        lambda s, b: (
+            isinstance(b, dict)
+            and isinstance(b.get("error"), dict)
+            and b["error"].get("code") in (s, 498, 499)
+        ),
         _arcgis_status,
         path_words=("scheduled", "executing", "succeeded"),
     ),

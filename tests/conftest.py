@@ -21,8 +21,9 @@ def api(request: pytest.FixtureRequest) -> Iterator[Api]:
     if transport == "server" and any(
         "base_urls" in marker.kwargs for marker in request.node.iter_markers("fake_runs")
     ):
-        pytest.skip("over the server every vendor root is <server url>/<vendor>: base_urls "
-                    "cannot apply")
+        pytest.skip(
+            "over the server every vendor root is <server url>/<vendor>: base_urls cannot apply"
+        )
     name = "fake_runs_server" if transport == "server" else "fake_runs"
     fake: FakeRuns = request.getfixturevalue(name)
     api = Api(fake, transport)

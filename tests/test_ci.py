@@ -24,8 +24,9 @@ def readme_test_commands() -> list[str]:
 
 def test_ci_runs_exactly_the_readme_test_commands() -> None:
     # pip's --quiet aside, which changes what is printed, not what is done
-    lines = {line.strip().replace(" --quiet", "")
-             for line in CI.read_text(encoding="utf-8").splitlines()}
+    lines = {
+        line.strip().replace(" --quiet", "") for line in CI.read_text(encoding="utf-8").splitlines()
+    }
     commands = readme_test_commands()
 
     assert len(commands) >= 2
@@ -40,17 +41,27 @@ def test_ci_removes_the_virtual_environments_it_creates(tmp_path: Path) -> None:
     """Made to fail at the install step (no package index), after its venv exists."""
     scratch = tmp_path / "tmp"
     scratch.mkdir()
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("PYTEST_", "PYTHON", "VIRTUAL_ENV", "PIP_"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("PYTEST_", "PYTHON", "VIRTUAL_ENV", "PIP_"))
+    }
     # No index and no wheel folders: the install fails, fast. Should it ever get further,
     # pytest only collects, so the suite never runs inside itself.
-    env.update(TMPDIR=str(scratch), PIP_NO_INDEX="1", PIP_FIND_LINKS="", PIP_CONFIG_FILE=os.devnull,
-               PYTEST_ADDOPTS="--collect-only -q")
-    done = subprocess.run(["bash", "-x", str(CI)], cwd=tmp_path, env=env, capture_output=True,
-                          text=True, timeout=300)
+    env.update(
+        TMPDIR=str(scratch),
+        PIP_NO_INDEX="1",
+        PIP_FIND_LINKS="",
+        PIP_CONFIG_FILE=os.devnull,
+        PYTEST_ADDOPTS="--collect-only -q",
+    )
+    done = subprocess.run(
+        ["bash", "-x", str(CI)], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300
+    )
 
     assert done.returncode != 0, done.stderr
-    assert " -m venv " in done.stderr, done.stderr       # it did make a virtual environment
-    assert "+ rm -rf " in done.stderr, done.stderr       # and the exit trap ran
+    assert " -m venv " in done.stderr, done.stderr  # it did make a virtual environment
+    assert "+ rm -rf " in done.stderr, done.stderr  # and the exit trap ran
     assert list(scratch.iterdir()) == [], "left behind: " + ", ".join(
-        str(path) for path in scratch.rglob("*"))
+        str(path) for path in scratch.rglob("*")
+    )

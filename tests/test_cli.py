@@ -22,8 +22,21 @@ from ._cli_process import BOUND, Serve, serve
 __all__ = ["serve"]  # the fixture, imported for this module's tests
 
 VENDORS = list(BUILTIN)  # the built-in vendors, in registry order
-OPTIONS = ["--host", "--port", "--seed", "--runs", "--progression", "--scenario", "--admin-token",
-           "--no-auth", "--no-packs", "--max-body", "--idle-timeout", "--quiet"]
+OPTIONS = [
+    "--host",
+    "--port",
+    "--seed",
+    "--runs",
+    "--progression",
+    "--scenario",
+    "--admin-token",
+    "--no-auth",
+    "--no-packs",
+    "--max-body",
+    "--idle-timeout",
+    "--quiet",
+]
+
 
 def test_serve_prints_every_vendor_answers_and_stops_on_sigint(serve: Serve) -> None:
     served = serve(["--port", "0", "--runs", "3", "--seed", "5", "--no-packs"])
@@ -36,8 +49,9 @@ def test_serve_prints_every_vendor_answers_and_stops_on_sigint(serve: Serve) -> 
         assert urlsplit(url).path == f"/{name}"
 
     with requests.Session() as session:  # keeps a connection open across the stop
-        r = session.get(urls["coalesce"] + "/api/v1/runs",
-                        headers={"Authorization": "Bearer t"}, timeout=BOUND)
+        r = session.get(
+            urls["coalesce"] + "/api/v1/runs", headers={"Authorization": "Bearer t"}, timeout=BOUND
+        )
         assert r.status_code == 200
         assert len(r.json()["data"]) == 3
         assert session.get(urls["coalesce"] + "/api/v1/runs", timeout=BOUND).status_code == 401
@@ -61,13 +75,27 @@ def test_sigterm_stops_it_cleanly_too(serve: Serve) -> None:
 def test_same_seed_same_data_and_no_auth(serve: Serve) -> None:
     bodies = []
     for _ in range(2):
-        served = serve(["--port", "0", "--runs", "4", "--seed", "11", "--no-auth",
-                        "--progression", "manual", "--no-packs", "--quiet"])
+        served = serve(
+            [
+                "--port",
+                "0",
+                "--runs",
+                "4",
+                "--seed",
+                "11",
+                "--no-auth",
+                "--progression",
+                "manual",
+                "--no-packs",
+                "--quiet",
+            ]
+        )
         url = served.urls(len(VENDORS))["coalesce"] + "/api/v1/runs"
         r = requests.get(url, timeout=BOUND)  # no credentials: --no-auth
         assert r.status_code == 200
-        bodies.append([(run["id"], run["runType"], run["environmentID"])
-                       for run in r.json()["data"]])
+        bodies.append(
+            [(run["id"], run["runType"], run["environmentID"]) for run in r.json()["data"]]
+        )
         assert served.signal(signal.SIGINT) == 0
     assert len(bodies[0]) == 4
     assert bodies[0] == bodies[1]
@@ -128,23 +156,35 @@ def test_curl_runs_start_poll_and_page_against_serve(serve: Serve) -> None:
     """The whole flow from a client that is not Python: curl against ``fakeruns serve``."""
     import json
 
-    served = serve(["--port", "0", "--runs", "30", "--progression", "poll", "--no-packs",
-                    "--quiet"])
+    served = serve(
+        ["--port", "0", "--runs", "30", "--progression", "poll", "--no-packs", "--quiet"]
+    )
     root = served.urls(len(VENDORS))["coalesce"]
 
     def curl(*args: str) -> dict[str, object]:
         out = subprocess.run(
             ["curl", "-sS", "--fail-with-body", "-H", "Authorization: Bearer t0k3n", *args],
-            capture_output=True, text=True, timeout=BOUND, check=True,
+            capture_output=True,
+            text=True,
+            timeout=BOUND,
+            check=True,
         )
         return json.loads(out.stdout) if out.stdout else {}
 
     first = curl(f"{root}/api/v1/runs?limit=1")
     env = first["data"][0]["environmentID"]  # type: ignore[index]
-    started = curl("-H", "Content-Type: application/json", "-d", json.dumps({
-        "runDetails": {"environmentID": env},
-        "userCredentials": {"snowflakeUsername": "LOADER", "snowflakePassword": "s3cret"},
-    }), f"{root}/scheduler/startRun")
+    started = curl(
+        "-H",
+        "Content-Type: application/json",
+        "-d",
+        json.dumps(
+            {
+                "runDetails": {"environmentID": env},
+                "userCredentials": {"snowflakeUsername": "LOADER", "snowflakePassword": "s3cret"},
+            }
+        ),
+        f"{root}/scheduler/startRun",
+    )
     counter = started["runCounter"]
     seen = []
     for _ in range(10):
@@ -169,10 +209,19 @@ def test_curl_runs_start_poll_and_page_against_serve(serve: Serve) -> None:
 @pytest.mark.parametrize(
     ("host", "loopback"),
     [
-        ("127.0.0.1", True), ("127.0.0.2", True), ("127.255.255.254", True), ("::1", True),
-        ("localhost", True), ("LOCALHOST", True), ("::ffff:127.0.0.9", True),
-        ("0.0.0.0", False), ("::", False), ("10.0.0.1", False), ("192.168.1.7", False),
-        ("fakeruns.example", False), ("128.0.0.1", False),
+        ("127.0.0.1", True),
+        ("127.0.0.2", True),
+        ("127.255.255.254", True),
+        ("::1", True),
+        ("localhost", True),
+        ("LOCALHOST", True),
+        ("::ffff:127.0.0.9", True),
+        ("0.0.0.0", False),
+        ("::", False),
+        ("10.0.0.1", False),
+        ("192.168.1.7", False),
+        ("fakeruns.example", False),
+        ("128.0.0.1", False),
     ],
 )
 def test_loopback_is_any_127_address_or_ipv6_loopback(host: str, loopback: bool) -> None:
@@ -180,13 +229,27 @@ def test_loopback_is_any_127_address_or_ipv6_loopback(host: str, loopback: bool)
 
 
 def test_serve_on_another_loopback_address_with_limits(serve: Serve) -> None:
-    served = serve(["--host", "127.0.0.2", "--port", "0", "--runs", "0", "--no-packs",
-                    "--max-body", "10", "--idle-timeout", "0.3"])
+    served = serve(
+        [
+            "--host",
+            "127.0.0.2",
+            "--port",
+            "0",
+            "--runs",
+            "0",
+            "--no-packs",
+            "--max-body",
+            "10",
+            "--idle-timeout",
+            "0.3",
+        ]
+    )
     urls = served.urls(len(VENDORS))
     assert urlsplit(urls["coalesce"]).hostname == "127.0.0.2"
     url = urls["coalesce"] + "/scheduler/startRun"
-    refused = requests.post(url, data=b"x" * 11, headers={"Authorization": "Bearer t"},
-                            timeout=BOUND)
+    refused = requests.post(
+        url, data=b"x" * 11, headers={"Authorization": "Bearer t"}, timeout=BOUND
+    )
     assert refused.status_code == 413
     assert "exceeds the limit of 10" in refused.json()["message"]
     parts = urlsplit(urls["coalesce"])

@@ -65,7 +65,8 @@ def test_set_jumps_to_an_instant_in_either_direction() -> None:
         assert clock.set(naive) == naive.replace(tzinfo=dt.timezone.utc)  # naive means UTC
         paris = dt.timezone(dt.timedelta(hours=1))
         assert clock.set(dt.datetime(2026, 1, 1, 1, 0, tzinfo=paris)) == naive.replace(
-            tzinfo=dt.timezone.utc)
+            tzinfo=dt.timezone.utc
+        )
 
 
 def test_set_wants_a_datetime() -> None:
@@ -164,8 +165,13 @@ def generated_in_a_process(delay: float) -> dict[str, Any]:
     import subprocess
     import sys
 
-    done = subprocess.run([sys.executable, "-c", DATA_SCRIPT, str(delay)], capture_output=True,
-                          text=True, timeout=120, check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", DATA_SCRIPT, str(delay)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
     data: dict[str, Any] = json.loads(done.stdout)
     return data
 

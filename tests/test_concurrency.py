@@ -13,8 +13,10 @@ from pytest_fakeruns import FakeRuns
 THREADS = 8
 ROUNDS = 25
 AUTH = {"Authorization": "Bearer t0k3n"}
-START = {"runDetails": {"environmentID": "2"},
-         "userCredentials": {"snowflakeUsername": "U", "snowflakePassword": "p"}}
+START = {
+    "runDetails": {"environmentID": "2"},
+    "userCredentials": {"snowflakeUsername": "U", "snowflakePassword": "p"},
+}
 
 
 def test_eight_threads_creating_and_listing(fake_runs: FakeRuns) -> None:
@@ -30,13 +32,15 @@ def test_eight_threads_creating_and_listing(fake_runs: FakeRuns) -> None:
             barrier.wait()  # start together
             for i in range(ROUNDS):
                 if (n + i) % 2 == 0:
-                    answer = session.post(f"{root}/scheduler/startRun", json=START,
-                                          headers=AUTH, timeout=30)
+                    answer = session.post(
+                        f"{root}/scheduler/startRun", json=START, headers=AUTH, timeout=30
+                    )
                     assert answer.status_code == 200, answer.text
                     created.append(answer.json()["runCounter"])
                 else:
-                    answer = session.get(f"{root}/api/v1/runs", params={"limit": 50},
-                                         headers=AUTH, timeout=30)
+                    answer = session.get(
+                        f"{root}/api/v1/runs", params={"limit": 50}, headers=AUTH, timeout=30
+                    )
                     assert answer.status_code == 200, answer.text
                     pages.append(answer.json())
         return created, pages

@@ -45,10 +45,19 @@ def browser() -> Iterator[Any]:
     profile = tempfile.mkdtemp(prefix="fakeruns-chromium-")
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
-                 "--window-size=1280,1000", f"--user-data-dir={profile}"):
+    for flag in (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-dev-shm-usage",
+        "--window-size=1280,1000",
+        f"--user-data-dir={profile}",
+    ):
         options.add_argument(flag)
     # an explicit driver path: Selenium Manager is skipped, nothing is downloaded
     driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
@@ -81,9 +90,7 @@ def cell(driver: Any, selector: str) -> str:
         return ""
 
 
-def test_fail_a_run_and_inject_a_429_by_clicking(
-    fake_runs_server: FakeRuns, browser: Any
-) -> None:
+def test_fail_a_run_and_inject_a_429_by_clicking(fake_runs_server: FakeRuns, browser: Any) -> None:
     fake = fake_runs_server
     fake.coalesce.add_runs(2, environment_id="7")
     run = fake.coalesce.add_run(state="running", environment_id="7")
@@ -100,8 +107,9 @@ def test_fail_a_run_and_inject_a_429_by_clicking(
     wait(browser, lambda d: cell(d, f"{row} .state") == "failed", "the run failed")
     assert cell(browser, f"{row} .status") == "failed"
     assert run.state == "failed"
-    answer = requests.get(f"{fake.coalesce.base_url}/api/v1/runs/{run.id}", headers=AUTH,
-                          timeout=BOUND)
+    answer = requests.get(
+        f"{fake.coalesce.base_url}/api/v1/runs/{run.id}", headers=AUTH, timeout=BOUND
+    )
     assert answer.json()["runStatus"] == "failed"
 
     # inject a 429 for coalesce
@@ -113,11 +121,13 @@ def test_fail_a_run_and_inject_a_429_by_clicking(
     status.send_keys("429")
     browser.find_element("id", "inject").click()
     fault_row = "#faults tr[data-fault]"
-    wait(browser, lambda d: cell(d, f"{fault_row} td:nth-child(2)") == "status 429",
-         "the injected fault")
+    wait(
+        browser,
+        lambda d: cell(d, f"{fault_row} td:nth-child(2)") == "status 429",
+        "the injected fault",
+    )
     assert cell(browser, f"{fault_row} td:nth-child(3)") == "coalesce"
-    limited = requests.get(f"{fake.coalesce.base_url}/api/v1/runs", headers=AUTH,
-                           timeout=BOUND)
+    limited = requests.get(f"{fake.coalesce.base_url}/api/v1/runs", headers=AUTH, timeout=BOUND)
     assert limited.status_code == 429 and "Retry-After" in limited.headers
     browser.find_element("id", "refresh").click()
     wait(browser, lambda d: cell(d, f"{fault_row} .hits") == "1", "the fault's hit")

@@ -162,8 +162,11 @@ def test_handle_records_the_outcome(fake: FakeRuns) -> None:
     assert [key for key in fake.deprecated_used] == [("boom", "GET /runs")]
     assert httpx.get(ROOT + "/nowhere").status_code == 404
     (miss,) = fake.unmatched
-    assert (miss.method, miss.url, miss.near[0].route.template) == ("GET", ROOT + "/nowhere",
-                                                                     "/runs")
+    assert (miss.method, miss.url, miss.near[0].route.template) == (
+        "GET",
+        ROOT + "/nowhere",
+        "/runs",
+    )
 
 
 def test_fault_remove_talks_to_its_book(fake: FakeRuns) -> None:

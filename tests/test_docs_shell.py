@@ -41,8 +41,13 @@ def run_script(code: str, url: str, tmp_path: Path) -> subprocess.CompletedProce
         pytest.skip("curl is not installed")
     script = tmp_path / "example.sh"
     script.write_text(code)
-    return subprocess.run(["sh", str(script)], capture_output=True, text=True, timeout=60,
-                          env={**os.environ, "FAKERUNS_URL": url})
+    return subprocess.run(
+        ["sh", str(script)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "FAKERUNS_URL": url},
+    )
 
 
 @pytest.mark.parametrize(("where", "code"), scripts(), ids=[w for w, _ in scripts()])

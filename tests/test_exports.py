@@ -8,8 +8,15 @@ import pytest_fakeruns
 from pytest_fakeruns._registry import BUILTIN
 
 PUBLIC = (
-    "FakeRuns", "Clock", "VendorFake", "Run", "Fault", "Call", "FakeRunsError",
-    "InvalidTransition", "DeprecatedEndpointWarning",
+    "FakeRuns",
+    "Clock",
+    "VendorFake",
+    "Run",
+    "Fault",
+    "Call",
+    "FakeRunsError",
+    "InvalidTransition",
+    "DeprecatedEndpointWarning",
 )
 
 

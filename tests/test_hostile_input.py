@@ -44,15 +44,18 @@ def seed_all(api: Api) -> None:
     fake = api.fake
     fake.workiva.add_runs(3, script_id="s1")
     fake.enterprise_tester.add_run(assignment_id=AID, state="completed")
-    fake.kinetic.add_run(source="Playground", source_group="Documentation",
-                         tree="My First Tree", state="Complete")
+    fake.kinetic.add_run(
+        source="Playground", source_group="Documentation", tree="My First Tree", state="Complete"
+    )
     fake.coalesce.add_run(environment_id="2", state="completed")
 
 
 def start_body(**extra: Any) -> dict[str, Any]:
-    return {"runDetails": {"environmentID": "2"},
-            "userCredentials": {"snowflakeUsername": "LOADER", "snowflakePassword": "s3cret"},
-            **extra}
+    return {
+        "runDetails": {"environmentID": "2"},
+        "userCredentials": {"snowflakeUsername": "LOADER", "snowflakePassword": "s3cret"},
+        **extra,
+    }
 
 
 # -- item 2: integers too long for int() -------------------------------------------------------
@@ -63,10 +66,13 @@ def start_body(**extra: Any) -> dict[str, Any]:
 def test_workiva_cursor_with_a_4301_digit_number_is_the_next_400(api: Api, field: str) -> None:
     seed_all(api)
     values = {"limit": "1", "offset": "1", "asof": "3", field: LONG}
-    token = cursor(f"%24limit={values['limit']}&%24offset={values['offset']}"
-                   f"&%24asof={values['asof']}&%24script=s1")
-    r = api.get("workiva", "/prototype/platform/scripts/s1/runs", params={"$next": token},
-                headers=BEARER)
+    token = cursor(
+        f"%24limit={values['limit']}&%24offset={values['offset']}"
+        f"&%24asof={values['asof']}&%24script=s1"
+    )
+    r = api.get(
+        "workiva", "/prototype/platform/scripts/s1/runs", params={"$next": token}, headers=BEARER
+    )
     assert r.status_code == 400, r.text
     assert [d["target"] for d in r.json()["details"]] == ["$next"]
 
@@ -74,8 +80,12 @@ def test_workiva_cursor_with_a_4301_digit_number_is_the_next_400(api: Api, field
 @pytest.mark.filterwarnings("ignore::pytest_fakeruns.DeprecatedEndpointWarning")
 def test_workiva_maxpagesize_with_4301_digits_is_its_400(api: Api) -> None:
     seed_all(api)
-    r = api.get("workiva", "/prototype/platform/scripts/s1/runs",
-                params={"$maxpagesize": LONG}, headers=BEARER)
+    r = api.get(
+        "workiva",
+        "/prototype/platform/scripts/s1/runs",
+        params={"$maxpagesize": LONG},
+        headers=BEARER,
+    )
     assert r.status_code == 400
     assert r.json()["details"][0]["target"] == "$maxpagesize"
 
@@ -83,8 +93,12 @@ def test_workiva_maxpagesize_with_4301_digits_is_its_400(api: Api) -> None:
 @pytest.mark.parametrize("literal", [LONG, "-" + LONG])
 def test_et_filter_with_a_4301_digit_number_is_the_query_400(api: Api, literal: str) -> None:
     seed_all(api)
-    r = api.get("enterprise_tester", ET_RUNS, params={"$filter": f"ScriptVersion eq {literal}"},
-                headers=BASIC)
+    r = api.get(
+        "enterprise_tester",
+        ET_RUNS,
+        params={"$filter": f"ScriptVersion eq {literal}"},
+        headers=BASIC,
+    )
     assert r.status_code == 400, r.text
     body = r.json()
     assert body["Message"] == ET_QUERY_INVALID
@@ -130,8 +144,12 @@ def test_every_other_integer_parameter_with_4301_digits_is_a_4xx(
 @pytest.mark.parametrize("name", ["limit", "offset"])
 def test_kinetic_json_body_with_a_4301_digit_integer_is_the_body_400(api: Api, name: str) -> None:
     seed_all(api)
-    r = api.get("kinetic", KINETIC_LIST, headers={**BASIC, **JSON_TYPE},
-                **raw(api, f'{{"{name}": {LONG}}}'.encode()))
+    r = api.get(
+        "kinetic",
+        KINETIC_LIST,
+        headers={**BASIC, **JSON_TYPE},
+        **raw(api, f'{{"{name}": {LONG}}}'.encode()),
+    )
     assert r.status_code == 400
     assert r.json()["message"].startswith(KINETIC_BAD_BODY)
     assert "too many digits" in r.json()["message"]
@@ -140,8 +158,12 @@ def test_kinetic_json_body_with_a_4301_digit_integer_is_the_body_400(api: Api, n
 def test_coalesce_cancel_with_a_4301_digit_run_id_is_a_400(api: Api) -> None:
     seed_all(api)
     for body in (f'{{"runID": {LONG}, "orgID": "o"}}', f'{{"runID": "{LONG}", "orgID": "o"}}'):
-        r = api.post("coalesce", "/scheduler/cancelRun", headers={**BEARER, **JSON_TYPE},
-                     **raw(api, body.encode()))
+        r = api.post(
+            "coalesce",
+            "/scheduler/cancelRun",
+            headers={**BEARER, **JSON_TYPE},
+            **raw(api, body.encode()),
+        )
         assert r.status_code == 400, r.text
         assert "errorDetail" in r.json()["error"]
 
@@ -171,8 +193,10 @@ def message_of(vendor: str, body: dict[str, Any]) -> str:
 
 
 def runs_of(api: Api) -> dict[str, int]:
-    return {name: len(api.fake.vendor(name).runs()) for name in ("enterprise_tester",
-                                                                   "kinetic", "coalesce")}
+    return {
+        name: len(api.fake.vendor(name).runs())
+        for name in ("enterprise_tester", "kinetic", "coalesce")
+    }
 
 
 @pytest.mark.parametrize("depth", [MAX_JSON_DEPTH + 1, 1000, 100_000])
@@ -183,10 +207,12 @@ def test_deeply_nested_json_is_the_vendors_body_400(
     vendor, method, path, headers, text = route
     seed_all(api)
     before = runs_of(api)
-    for payload in (b"[" * depth + b"]" * depth, b'{"a":' + b"[" * depth + b"]" * depth + b"}",
-                    b"[" * depth):
-        r = api.request(method, vendor, path, headers={**headers, **JSON_TYPE},
-                        **raw(api, payload))
+    for payload in (
+        b"[" * depth + b"]" * depth,
+        b'{"a":' + b"[" * depth + b"]" * depth + b"}",
+        b"[" * depth,
+    ):
+        r = api.request(method, vendor, path, headers={**headers, **JSON_TYPE}, **raw(api, payload))
         assert r.status_code == 400, r.text
         message = message_of(vendor, r.json())
         assert message.startswith(text)
@@ -199,18 +225,30 @@ def test_json_nested_up_to_the_limit_is_accepted(api: Api) -> None:
     deep: Any = "leaf"
     for _ in range(MAX_JSON_DEPTH - 2):
         deep = [deep]
-    r = api.post("coalesce", "/scheduler/startRun", headers=BEARER,
-                 json=start_body(parameters={"deep": deep}))
+    r = api.post(
+        "coalesce",
+        "/scheduler/startRun",
+        headers=BEARER,
+        json=start_body(parameters={"deep": deep}),
+    )
     assert r.status_code == 200, r.text
-    shown = api.get("coalesce", f"/api/v1/runs/{r.json()['runCounter']}",
-                    params={"detail": "true"}, headers=BEARER).json()
+    shown = api.get(
+        "coalesce",
+        f"/api/v1/runs/{r.json()['runCounter']}",
+        params={"detail": "true"},
+        headers=BEARER,
+    ).json()
     assert shown["runTimeParameters"] == {"deep": deep}
 
 
 def test_brackets_inside_strings_do_not_count_as_nesting(api: Api) -> None:
     seed_all(api)
-    r = api.post("coalesce", "/scheduler/startRun", headers=BEARER,
-                 json=start_body(parameters={"text": "[" * 5000 + '\\"{' * 100}))
+    r = api.post(
+        "coalesce",
+        "/scheduler/startRun",
+        headers=BEARER,
+        json=start_body(parameters={"text": "[" * 5000 + '\\"{' * 100}),
+    )
     assert r.status_code == 200, r.text
 
 
@@ -244,16 +282,21 @@ def test_kinetic_run_tree_with_a_lone_surrogate_is_refused_before_storing(
 
 def test_kinetic_list_with_a_lone_surrogate_in_the_body_is_the_body_400(api: Api) -> None:
     seed_all(api)
-    r = api.get("kinetic", KINETIC_LIST, headers={**BASIC, **JSON_TYPE},
-                **raw(api, b'{"tree":"\\ud800"}'))
+    r = api.get(
+        "kinetic", KINETIC_LIST, headers={**BASIC, **JSON_TYPE}, **raw(api, b'{"tree":"\\ud800"}')
+    )
     assert r.status_code == 400
     assert "lone surrogate \\ud800 in the string at tree" in r.json()["message"]
 
 
 def test_a_valid_surrogate_pair_is_an_ordinary_character(api: Api) -> None:
     seed_all(api)
-    r = api.post("kinetic", KINETIC_TREE, headers={**BASIC, **JSON_TYPE},
-                 **raw(api, b'{"a":"\\ud83d\\ude00"}'))
+    r = api.post(
+        "kinetic",
+        KINETIC_TREE,
+        headers={**BASIC, **JSON_TYPE},
+        **raw(api, b'{"a":"\\ud83d\\ude00"}'),
+    )
     assert r.status_code == 200, r.text
     assert json.loads(r.json()["run"]["sourceData"]) == {"a": "\U0001f600"}
 
@@ -264,8 +307,9 @@ def test_coalesce_start_run_with_a_lone_surrogate_is_refused_and_nothing_breaks(
     seed_all(api)
     payload = json.dumps(start_body(parameters={"a": "\udc00"})).encode()
     assert b"\\udc00" in payload
-    r = api.post("coalesce", "/scheduler/startRun", headers={**BEARER, **JSON_TYPE},
-                 **raw(api, payload))
+    r = api.post(
+        "coalesce", "/scheduler/startRun", headers={**BEARER, **JSON_TYPE}, **raw(api, payload)
+    )
     assert r.status_code == 400, r.text
     detail = r.json()["error"]["errorDetail"]
     assert detail.startswith(COALESCE_BAD_BODY)
@@ -277,13 +321,17 @@ def test_coalesce_start_run_with_a_lone_surrogate_is_refused_and_nothing_breaks(
 
 def test_et_post_with_a_lone_surrogate_is_refused_with_the_reason(api: Api) -> None:
     api.fake.enterprise_tester.add_parent(AID)
-    r = api.post("enterprise_tester", ET_RUNS, headers={**BASIC, **JSON_TYPE},
-                 **raw(api, b'{"WidgetValues":{"w":"\\ud800"}}'))
+    r = api.post(
+        "enterprise_tester",
+        ET_RUNS,
+        headers={**BASIC, **JSON_TYPE},
+        **raw(api, b'{"WidgetValues":{"w":"\\ud800"}}'),
+    )
     assert r.status_code == 400
     assert r.json() == {
         "Message": "The request is invalid.",
         "MessageDetail": "The body has the lone surrogate \\ud800 in the string at "
-                         "WidgetValues.w; JSON text must be Unicode.",
+        "WidgetValues.w; JSON text must be Unicode.",
     }
     assert api.fake.enterprise_tester.runs() == []
 
@@ -293,8 +341,9 @@ def test_numbers_json_does_not_have_are_refused(api: Api, payload: bytes) -> Non
     seed_all(api)
     body = json.loads(json.dumps(start_body()))
     text = json.dumps(body)[:-1].encode() + b', "parameters": ' + payload + b"}"
-    r = api.post("coalesce", "/scheduler/startRun", headers={**BEARER, **JSON_TYPE},
-                 **raw(api, text))
+    r = api.post(
+        "coalesce", "/scheduler/startRun", headers={**BEARER, **JSON_TYPE}, **raw(api, text)
+    )
     assert r.status_code == 400, r.text
     assert len(api.fake.coalesce.runs()) == 1
 
@@ -311,8 +360,10 @@ def test_a_stored_lone_surrogate_from_python_is_written_as_its_escape(api: Api) 
 # -- odd bytes in query strings, headers and form bodies -------------------------------------
 
 
-@pytest.mark.parametrize("query", ["tree=%ED%A0%80", "tree=%FF%FE", "%ED%A0%80=1", "tree=%",
-                                   "a=%00b", "include=" + "%2C" * 1000])
+@pytest.mark.parametrize(
+    "query",
+    ["tree=%ED%A0%80", "tree=%FF%FE", "%ED%A0%80=1", "tree=%", "a=%00b", "include=" + "%2C" * 1000],
+)
 def test_odd_bytes_in_the_query_string_are_answered(api: Api, query: str) -> None:
     seed_all(api)
     r = api.get("kinetic", f"{KINETIC_LIST}?{query}", headers=BASIC)
@@ -320,16 +371,29 @@ def test_odd_bytes_in_the_query_string_are_answered(api: Api, query: str) -> Non
     assert api.fake.calls[-1].status == 200
 
 
-@pytest.mark.parametrize("value", [b"Basic \xff\xfe", b"Bearer \x80\x81",
-                                   b"Basic " + base64.b64encode(b"\xed\xa0\x80:x"),
-                                   b"Basic " + base64.b64encode(b"\xff:\xfe")])
+@pytest.mark.parametrize(
+    "value",
+    [
+        b"Basic \xff\xfe",
+        b"Bearer \x80\x81",
+        b"Basic " + base64.b64encode(b"\xed\xa0\x80:x"),
+        b"Basic " + base64.b64encode(b"\xff:\xfe"),
+    ],
+)
 def test_odd_bytes_in_credentials_are_answered(api: Api, value: bytes) -> None:
     """requests and httpx both take bytes header values and send them as they are."""
     seed_all(api)
-    headers: dict[str, Any] = {"Authorization": value, "X-Version": b"\xff",
-                               "X-Esri-Authorization": value}
-    for vendor, path in (("kinetic", KINETIC_LIST), ("enterprise_tester", ET_RUNS),
-                         ("coalesce", "/api/v1/runs"), ("workiva", "/iam/v1/oauth2/token")):
+    headers: dict[str, Any] = {
+        "Authorization": value,
+        "X-Version": b"\xff",
+        "X-Esri-Authorization": value,
+    }
+    for vendor, path in (
+        ("kinetic", KINETIC_LIST),
+        ("enterprise_tester", ET_RUNS),
+        ("coalesce", "/api/v1/runs"),
+        ("workiva", "/iam/v1/oauth2/token"),
+    ):
         method = "POST" if vendor == "workiva" else "GET"
         r = api.request(method, vendor, path, headers=headers)
         assert r.status_code < 500, (vendor, r.text)
@@ -345,14 +409,22 @@ def test_bytes_header_values_are_read_as_latin_1(api: Api) -> None:
     assert refused.status_code == 401
 
 
-@pytest.mark.parametrize("body", [b"grant_type=client_credentials&client_id=%ED%A0%80"
-                                  b"&client_secret=s", b"grant_type=\xed\xa0\x80", b"\xff\xfe=1",
-                                  b"grant_type=client_credentials&client_id=a&client_secret=b&"
-                                  + b"x=%" * 10])
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"grant_type=client_credentials&client_id=%ED%A0%80&client_secret=s",
+        b"grant_type=\xed\xa0\x80",
+        b"\xff\xfe=1",
+        b"grant_type=client_credentials&client_id=a&client_secret=b&" + b"x=%" * 10,
+    ],
+)
 def test_odd_bytes_in_the_workiva_token_form_are_answered(api: Api, body: bytes) -> None:
-    r = api.post("workiva", "/iam/v1/oauth2/token",
-                 headers={"Content-Type": "application/x-www-form-urlencoded"},
-                 **raw(api, body))
+    r = api.post(
+        "workiva",
+        "/iam/v1/oauth2/token",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+        **raw(api, body),
+    )
     assert r.status_code in (200, 400, 401), r.text
     assert "error" in r.json() or "access_token" in r.json()
 
@@ -363,14 +435,16 @@ def test_odd_bytes_in_the_workiva_token_form_are_answered(api: Api, body: bytes)
 def test_a_huge_request_body_is_kept_up_to_the_cap_with_its_size(api: Api) -> None:
     seed_all(api)
     payload = json.dumps(start_body(parameters={"blob": "x" * (3 * MAX_KEPT_BODY)})).encode()
-    r = api.post("coalesce", "/scheduler/startRun", headers={**BEARER, **JSON_TYPE},
-                 **raw(api, payload))
+    r = api.post(
+        "coalesce", "/scheduler/startRun", headers={**BEARER, **JSON_TYPE}, **raw(api, payload)
+    )
     assert r.status_code == 200, r.text[:200]
     call = api.fake.calls[-1]
     assert call.body == payload[:MAX_KEPT_BODY]
     assert call.body_size == len(payload) and call.body_truncated
     assert api.fake.coalesce.get(r.json()["runCounter"]).fields["runTimeParameters"] == {
-        "blob": "x" * (3 * MAX_KEPT_BODY)}  # the fake acted on the whole body
+        "blob": "x" * (3 * MAX_KEPT_BODY)
+    }  # the fake acted on the whole body
 
 
 def test_small_and_absent_bodies_are_kept_whole(api: Api) -> None:
@@ -383,10 +457,13 @@ def test_small_and_absent_bodies_are_kept_whole(api: Api) -> None:
     assert (listed.body, listed.body_size, listed.body_truncated) == (None, 0, False)
 
 
-@pytest.mark.parametrize(("vendor", "path", "headers"), [
-    ("coalesce", "/api/v1/runs/1", BEARER),
-    ("kinetic", KINETIC_LIST + "/1", BASIC),
-])
+@pytest.mark.parametrize(
+    ("vendor", "path", "headers"),
+    [
+        ("coalesce", "/api/v1/runs/1", BEARER),
+        ("kinetic", KINETIC_LIST + "/1", BASIC),
+    ],
+)
 def test_response_json_is_parsed_from_the_bytes_so_changing_it_changes_nothing(
     api: Api, vendor: str, path: str, headers: dict[str, str]
 ) -> None:

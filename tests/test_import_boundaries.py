@@ -94,8 +94,10 @@ def vendor_violations(module: str, source: str, own: str, is_package: bool) -> l
             or top in sys.stdlib_module_names
         )
         if not allowed:
-            bad.append(f"{module} imports {name}; a vendor module imports only {KIT}, its own "
-                       f"package, {COMMON} and the standard library")
+            bad.append(
+                f"{module} imports {name}; a vendor module imports only {KIT}, its own "
+                f"package, {COMMON} and the standard library"
+            )
     return bad
 
 
@@ -167,9 +169,16 @@ def test_the_checks_see_a_violation() -> None:
         "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from ..._run import Run\n",
     ):
         assert vendor_violations(vendor, source, own, False), source
-    assert vendor_violations(vendor, "from ..common.odata import Field\nfrom . import data\n"
-                                     "from pytest_fakeruns.vendor_kit import Run\nimport re\n",
-                             own, False) == []
+    assert (
+        vendor_violations(
+            vendor,
+            "from ..common.odata import Field\nfrom . import data\n"
+            "from pytest_fakeruns.vendor_kit import Run\nimport re\n",
+            own,
+            False,
+        )
+        == []
+    )
     assert private_reads("dep = ctx.vendor._deprecation_for(route, path)\n")
     assert private_reads("owner = run._owner\n")
     assert private_reads("self._cache = {}\nname = type(run).__name__\n") == []
@@ -200,8 +209,29 @@ def test_the_vendor_kit_exports_what_it_lists() -> None:
     assert sorted(kit.__all__) == sorted(set(kit.__all__))
     for name in kit.__all__:
         assert hasattr(kit, name), name
-    for name in ("VendorDefinition", "Context", "Route", "VendorError", "DeprecationSpec",
-                 "Vocabulary", "Step", "Position", "Parent", "Gen", "Run", "State", "Request",
-                 "Response", "FakeRunsError", "SHARED_SLOT", "json_response", "dump_json",
-                 "parse_int", "parse_bool", "parse_instant", "one_of", "iso_seconds"):
+    for name in (
+        "VendorDefinition",
+        "Context",
+        "Route",
+        "VendorError",
+        "DeprecationSpec",
+        "Vocabulary",
+        "Step",
+        "Position",
+        "Parent",
+        "Gen",
+        "Run",
+        "State",
+        "Request",
+        "Response",
+        "FakeRunsError",
+        "SHARED_SLOT",
+        "json_response",
+        "dump_json",
+        "parse_int",
+        "parse_bool",
+        "parse_instant",
+        "one_of",
+        "iso_seconds",
+    ):
         assert name in kit.__all__, name

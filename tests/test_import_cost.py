@@ -18,8 +18,7 @@ def test_importing_loads_none_of_the_heavy_libraries(module: str) -> None:
         f"import {module}\n"
         f"print(json.dumps([m for m in {HEAVY!r} if m in sys.modules]))\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
 
     assert json.loads(out.stdout) == []
 
@@ -36,8 +35,7 @@ def test_the_check_itself_sees_a_heavy_import() -> None:
         "    pass\n"
         f"print(json.dumps([m for m in {HEAVY!r} if m in sys.modules]))\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
 
     assert set(json.loads(out.stdout)) == set(HEAVY) - {"httpx"}
 
@@ -76,8 +74,7 @@ def test_importing_the_package_loads_no_module_of_the_engine() -> None:
         "import pytest_fakeruns._plugin\n"
         "print(json.dumps(sorted(m for m in sys.modules if m.startswith('pytest_fakeruns'))))\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
 
     assert set(json.loads(out.stdout)) <= ENGINE_FREE
 
@@ -90,8 +87,7 @@ def test_a_public_name_loads_them_all_as_pytest_fakeruns_names() -> None:
         "print(json.dumps([getattr(pytest_fakeruns, n).__module__\n"
         "                  for n in pytest_fakeruns.__all__]))\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
 
     assert set(json.loads(out.stdout)) == {"pytest_fakeruns"}
 
@@ -111,8 +107,9 @@ def test_pytest_start_up_imports_only_the_plugin_surface(pytester: pytest.Pytest
     pytester.makepyfile("def test_without_the_fixture():\n    pass\n")
     result = pytester.runpytest_subprocess("-s", "-p", "pytest_fakeruns._plugin")
     result.assert_outcomes(passed=1)
-    loaded = [json.loads(line.split(" ", 1)[1]) for line in result.outlines
-              if line.startswith("LOADED")]
+    loaded = [
+        json.loads(line.split(" ", 1)[1]) for line in result.outlines if line.startswith("LOADED")
+    ]
     assert len(loaded) == 1 and set(loaded[0]) <= ENGINE_FREE, loaded
 
 
@@ -135,11 +132,13 @@ def test_httpx_imported_after_the_fake_started_is_still_faked() -> None:
         "print(json.dumps([before, r.status_code, [c.path for c in fake.calls], patched,\n"
         "                  restored]))\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
 
     assert json.loads(out.stdout) == [
-        False, 200, ["/api/v1/runs"], "pytest_fakeruns._transport_httpx",
+        False,
+        200,
+        ["/api/v1/runs"],
+        "pytest_fakeruns._transport_httpx",
         "httpx._transports.default",
     ]
 

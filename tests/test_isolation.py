@@ -180,7 +180,7 @@ def dirty(fake):
     assert any(e[:2] == (CURRENT[0], "transition") for e in SEEN)
 '''
 
-ROUND = '''
+ROUND = """
 
 def test_{r}_1_check(fake_runs, request):
     check_clean(fake_runs, request)
@@ -220,7 +220,7 @@ def test_{r}_8_dirty_httpx_handler_raises(fake_runs):
 
 def test_{r}_9_check(fake_runs, request):
     check_clean(fake_runs, request)
-'''
+"""
 
 ROUNDS = 3
 PASSED = 6 * ROUNDS  # per round: five checks and one dirtying test pass, three fail

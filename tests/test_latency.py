@@ -100,9 +100,7 @@ def test_a_client_timeout_shorter_than_the_delay_is_its_read_timeout(api: Api) -
 
 
 @pytest.mark.parametrize("timeout", [0.5, (3.05, 0.5)], ids=["float", "connect-read"])
-def test_requests_timeout_as_the_adapter_receives_it(
-    fake_runs: FakeRuns, timeout: object
-) -> None:
+def test_requests_timeout_as_the_adapter_receives_it(fake_runs: FakeRuns, timeout: object) -> None:
     fake_runs.inject(delay=2.0, vendor="coalesce")
     url = fake_runs.coalesce.base_url + RUNS
     with pytest.raises(requests.ReadTimeout, match=r"after 0.5 s"):
@@ -134,8 +132,10 @@ def test_httpx_read_timeout_from_the_request_extensions(fake_runs: FakeRuns) -> 
 def test_a_timed_out_write_changes_nothing(fake_runs: FakeRuns) -> None:
     fake_runs.coalesce.add_parent("7")
     url = fake_runs.coalesce.base_url + "/scheduler/startRun"
-    body = {"runDetails": {"environmentID": "7"},
-            "userCredentials": {"snowflakeUsername": "u", "snowflakePassword": "p"}}
+    body = {
+        "runDetails": {"environmentID": "7"},
+        "userCredentials": {"snowflakeUsername": "u", "snowflakePassword": "p"},
+    }
     fake_runs.inject(delay=30.0, vendor="coalesce", method="POST", times=1)
     with pytest.raises(requests.ReadTimeout):
         requests.post(url, headers=AUTH, json=body, timeout=5)
@@ -241,8 +241,11 @@ def test_every_fault_kind_is_seen_alike_by_every_client(api: Api, kind: str) -> 
     usual = api.get("coalesce", RUNS, headers=AUTH)
     httpx_connection = httpx.ConnectError
     expected: dict[str, type[BaseException] | None] = {
-        "connection": (requests.ConnectionError if api.transport in ("requests", "server")
-                       else httpx_connection),
+        "connection": (
+            requests.ConnectionError
+            if api.transport in ("requests", "server")
+            else httpx_connection
+        ),
         "timeout": read_timeout_error(api),
         "malformed": None,
         "delay": None,
@@ -299,8 +302,13 @@ def test_a_sequence_answers_call_by_call_then_is_spent(api: Api, case: VendorCas
 
 def test_a_sequence_of_transport_errors_and_after(fake_runs: FakeRuns) -> None:
     url = fake_runs.coalesce.base_url + RUNS
-    fault = fake_runs.inject(sequence=["connection", {"error": "timeout"}], vendor="coalesce",
-                             method="GET", path=RUNS, after=1)
+    fault = fake_runs.inject(
+        sequence=["connection", {"error": "timeout"}],
+        vendor="coalesce",
+        method="GET",
+        path=RUNS,
+        after=1,
+    )
     assert requests.get(url, headers=AUTH, timeout=5).status_code == 200
     with pytest.raises(requests.ConnectionError):
         requests.get(url, headers=AUTH, timeout=5)
@@ -372,8 +380,11 @@ def test_chaos_is_a_fault_scoped_by_vendor_and_explicit_faults_win(fake_runs: Fa
         url = fake_runs.coalesce.base_url + RUNS
         assert requests.get(url, headers=AUTH).status_code == 404
         assert requests.get(url, headers=AUTH).status_code == 500
-        requests.get(fake_runs.arcgis.base_url + arcgis.list_path(other),
-                     headers=arcgis.headers, params=arcgis.params)
+        requests.get(
+            fake_runs.arcgis.base_url + arcgis.list_path(other),
+            headers=arcgis.headers,
+            params=arcgis.params,
+        )
         assert fake_runs.calls[-1].fault is None
         assert explicit.hits == 1 and chaos.hits == 1
         assert fake_runs.faults[-1] is chaos

@@ -17,14 +17,16 @@ pytestmark = pytest.mark.fake_runs(seed=11, progression="manual")
 
 
 def admin(fake: FakeRuns, method: str, path: str, body: Any = None) -> requests.Response:
-    return requests.request(method, fake.url + "/__fakeruns/api" + path, json=body,
-                            timeout=BOUND)
+    return requests.request(method, fake.url + "/__fakeruns/api" + path, json=body, timeout=BOUND)
 
 
 def test_a_sequence_and_a_delay_range_through_the_api(fake_runs_server: FakeRuns) -> None:
-    made = admin(fake_runs_server, "POST", "/faults",
-                 {"sequence": [429, None, {"status": 503, "retry_after": 7}],
-                  "vendor": "coalesce"})
+    made = admin(
+        fake_runs_server,
+        "POST",
+        "/faults",
+        {"sequence": [429, None, {"status": 503, "retry_after": 7}], "vendor": "coalesce"},
+    )
     assert made.status_code == 201, made.text
     shown = made.json()
     assert shown["sequence"] == [429, None, {"status": 503, "retry_after": 7}]
@@ -33,8 +35,12 @@ def test_a_sequence_and_a_delay_range_through_the_api(fake_runs_server: FakeRuns
     assert codes == [429, 200, 503, 200]
     assert admin(fake_runs_server, "GET", f"/faults/{shown['id']}").json()["hits"] == 3
 
-    slow = admin(fake_runs_server, "POST", "/faults",
-                 {"delay": [0.05, 0.1], "vendor": "coalesce", "times": 1})
+    slow = admin(
+        fake_runs_server,
+        "POST",
+        "/faults",
+        {"delay": [0.05, 0.1], "vendor": "coalesce", "times": 1},
+    )
     assert slow.status_code == 201 and slow.json()["delay"] == [0.05, 0.1]
     requests.get(url, headers=AUTH, timeout=BOUND)
     last = admin(fake_runs_server, "GET", "/calls").json()[-1]
@@ -59,8 +65,12 @@ def test_bad_delays_and_sequences_are_400(
 
 
 def test_chaos_through_the_api_and_its_removal(fake_runs_server: FakeRuns) -> None:
-    made = admin(fake_runs_server, "POST", "/chaos",
-                 {"rate": 1.0, "statuses": [503], "errors": [], "vendor": "coalesce"})
+    made = admin(
+        fake_runs_server,
+        "POST",
+        "/chaos",
+        {"rate": 1.0, "statuses": [503], "errors": [], "vendor": "coalesce"},
+    )
     assert made.status_code == 201, made.text
     shown = made.json()
     assert shown["chaos"] is True and shown["rate"] == 1.0 and shown["statuses"] == [503]
@@ -87,8 +97,11 @@ def test_remote_chaos_and_sequence(fake_runs_server: FakeRuns) -> None:
         assert chaos.chaos and chaos.keywords["statuses"] == [429] and chaos.status is None
     assert requests.get(url, headers=AUTH, timeout=BOUND).status_code == 200
     fault = remote.inject(sequence=[None, 500], vendor="coalesce")
-    assert [requests.get(url, headers=AUTH, timeout=BOUND).status_code
-            for _ in range(3)] == [200, 500, 200]
+    assert [requests.get(url, headers=AUTH, timeout=BOUND).status_code for _ in range(3)] == [
+        200,
+        500,
+        200,
+    ]
     assert fault.hits == 2 and not fault.active
     with pytest.raises(FakeRunsError, match="rate is a number"):
         remote.chaos(rate=-1)

@@ -70,8 +70,7 @@ def test_time_moves_each_step_at_its_due_instant(timed: tuple[FakeRuns, Recorder
     run = fake.coalesce.add_run(durations=DURATIONS)
     t0 = run.created_at
     assert t0 == fake.clock.now()
-    steps = [(W, "initializing"), (W + 3, "rendering"), (W + 6, "running"),
-             (W + R, "completed")]
+    steps = [(W, "initializing"), (W + 3, "rendering"), (W + 6, "running"), (W + R, "completed")]
 
     seen = []
     for offset, word in steps:
@@ -82,12 +81,18 @@ def test_time_moves_each_step_at_its_due_instant(timed: tuple[FakeRuns, Recorder
         assert run.status == word
 
     assert [after for _, after in seen] == [w for _, w in steps]
-    assert [before for before, _ in seen] == ["waitingToRun", "initializing", "rendering",
-                                              "running"]
+    assert [before for before, _ in seen] == [
+        "waitingToRun",
+        "initializing",
+        "rendering",
+        "running",
+    ]
     assert run.started_at == t0 + seconds(W)
     assert run.ended_at == t0 + seconds(W + R)
-    assert recorder.transitions == [(run.id, "waitingToRun", "running"),
-                                    (run.id, "running", "completed")]
+    assert recorder.transitions == [
+        (run.id, "waitingToRun", "running"),
+        (run.id, "running", "completed"),
+    ]
 
 
 def test_one_clock_jump_across_every_step_keeps_the_due_instants(
@@ -102,8 +107,10 @@ def test_one_clock_jump_across_every_step_keeps_the_due_instants(
     assert run.state == "failed"
     assert run.started_at == t0 + seconds(W)  # the due instants, not the moment of the read
     assert run.ended_at == t0 + seconds(W + R)
-    assert recorder.transitions == [(run.id, "waitingToRun", "running"),
-                                    (run.id, "running", "failed")]
+    assert recorder.transitions == [
+        (run.id, "waitingToRun", "running"),
+        (run.id, "running", "failed"),
+    ]
 
 
 def test_time_catches_up_before_a_list_and_the_hook_sees_every_change_in_order(
@@ -118,9 +125,12 @@ def test_time_catches_up_before_a_list_and_the_hook_sees_every_change_in_order(
 
     assert words == ["running", "completed"]  # newest first
     assert [t for t in recorder.transitions if t[0] == first.id] == [
-        (first.id, "waitingToRun", "running"), (first.id, "running", "completed")]
+        (first.id, "waitingToRun", "running"),
+        (first.id, "running", "completed"),
+    ]
     assert [t for t in recorder.transitions if t[0] == second.id] == [
-        (second.id, "waitingToRun", "running")]
+        (second.id, "waitingToRun", "running")
+    ]
 
 
 def test_creating_a_run_is_not_a_transition(timed: tuple[FakeRuns, Recorder]) -> None:
@@ -150,10 +160,18 @@ def test_poll_moves_one_vendor_step_per_api_read() -> None:
 
     reads = [api_read(fake, run) for _ in range(6)]
 
-    assert reads == ["waitingToRun", "initializing", "rendering", "running", "completed",
-                     "completed"]
-    assert recorder.transitions == [(run.id, "waitingToRun", "running"),
-                                    (run.id, "running", "completed")]
+    assert reads == [
+        "waitingToRun",
+        "initializing",
+        "rendering",
+        "running",
+        "completed",
+        "completed",
+    ]
+    assert recorder.transitions == [
+        (run.id, "waitingToRun", "running"),
+        (run.id, "running", "completed"),
+    ]
 
 
 def test_poll_ignores_python_reads_and_the_clock() -> None:
@@ -218,8 +236,10 @@ def test_advance_to_a_word_stops_there_and_every_transition_is_observed() -> Non
 
     assert at_running == ("running", [(run.id, "waitingToRun", "running")])
     assert run.status == "completed"
-    assert recorder.transitions == [(run.id, "waitingToRun", "running"),
-                                    (run.id, "running", "completed")]
+    assert recorder.transitions == [
+        (run.id, "waitingToRun", "running"),
+        (run.id, "running", "completed"),
+    ]
 
 
 def test_advance_to_the_state_it_ended_in_is_a_no_op() -> None:
@@ -239,8 +259,10 @@ def test_fail_walks_through_running_and_keeps_the_reason() -> None:
     assert run.state == "failed" and run.status == "failed"
     assert run.started_at is not None and run.ended_at is not None
     assert run.to_json()["runFailureReason"] == "Warehouse suspended"
-    assert recorder.transitions == [(run.id, "waitingToRun", "running"),
-                                    (run.id, "running", "failed")]
+    assert recorder.transitions == [
+        (run.id, "waitingToRun", "running"),
+        (run.id, "running", "failed"),
+    ]
 
 
 def test_cancel_from_waiting_never_starts() -> None:
@@ -299,16 +321,39 @@ def test_an_illegal_move_names_the_run_its_state_and_the_allowed_moves(
     assert run.status == state and recorder.transitions == []
 
 
-@pytest.mark.parametrize(("vendor", "state", "target", "states", "words"), [
-    ("coalesce", "running", "waitingToRun", "completed, failed, canceled",
-     "'completed', 'failed', 'canceled'"),
-    ("coalesce", "initializing", "waitingToRun", "completed, failed, canceled",
-     "'rendering', 'running', 'completed', 'failed', 'canceled'"),
-    ("workiva", "started", "queued", "completed, failed, canceled",
-     "'completed', 'failed', 'cancelled'"),
-    ("arcgis", "executing", "scheduled", "completed, failed, canceled",
-     "'succeeded', 'failed', 'skipped', 'submitfailed'"),
-])
+@pytest.mark.parametrize(
+    ("vendor", "state", "target", "states", "words"),
+    [
+        (
+            "coalesce",
+            "running",
+            "waitingToRun",
+            "completed, failed, canceled",
+            "'completed', 'failed', 'canceled'",
+        ),
+        (
+            "coalesce",
+            "initializing",
+            "waitingToRun",
+            "completed, failed, canceled",
+            "'rendering', 'running', 'completed', 'failed', 'canceled'",
+        ),
+        (
+            "workiva",
+            "started",
+            "queued",
+            "completed, failed, canceled",
+            "'completed', 'failed', 'cancelled'",
+        ),
+        (
+            "arcgis",
+            "executing",
+            "scheduled",
+            "completed, failed, canceled",
+            "'succeeded', 'failed', 'skipped', 'submitfailed'",
+        ),
+    ],
+)
 def test_an_illegal_advance_to_names_the_states_the_run_can_still_reach(
     vendor: str, state: str, target: str, states: str, words: str
 ) -> None:
@@ -327,8 +372,10 @@ def test_an_ended_run_can_reach_no_other_state() -> None:
     fake, _ = make("manual")
     run = fake.kinetic.add_run(state="Complete")
 
-    with pytest.raises(InvalidTransition, match="it can reach no other state; allowed moves: "
-                                                "none: the run has ended"):
+    with pytest.raises(
+        InvalidTransition,
+        match="it can reach no other state; allowed moves: none: the run has ended",
+    ):
         run.advance_to("Staged")
 
 

@@ -95,10 +95,15 @@ def test_a_vendor_pack_without_data_gets_a_minimal_valid_document() -> None:
     validate(doc)
     assert set(doc["paths"]) == {r.template for r in fake.vendor("acme").router.routes}
     op = _op(doc, "GET", "/v1/runs/{runId}")
-    assert op["responses"] == {"default": {"description": op["responses"]["default"]
-                                           ["description"]}}
-    assert _param(op, "runId") == {"name": "runId", "in": "path", "schema": {"type": "string"},
-                                   "required": True}
+    assert op["responses"] == {
+        "default": {"description": op["responses"]["default"]["description"]}
+    }
+    assert _param(op, "runId") == {
+        "name": "runId",
+        "in": "path",
+        "schema": {"type": "string"},
+        "required": True,
+    }
     assert "components" not in doc
 
 
@@ -143,7 +148,10 @@ def test_coalesce_list_parameters_reuse_the_handlers_constants() -> None:
     op = _op(document(FakeRuns(), "coalesce"), "GET", "/api/v1/runs")
     limit = _param(op, "limit")["schema"]
     assert (limit["minimum"], limit["maximum"], limit["default"]) == (
-        1, coalesce.MAX_LIMIT, coalesce.DEFAULT_LIMIT)
+        1,
+        coalesce.MAX_LIMIT,
+        coalesce.DEFAULT_LIMIT,
+    )
     assert _param(op, "orderBy")["schema"]["enum"] == list(coalesce.ORDER_BY)
     assert _param(op, "orderByDirection")["schema"]["enum"] == list(coalesce.DIRECTIONS)
     assert _param(op, "runStatus")["schema"]["enum"] == list(coalesce.STATUSES)
@@ -176,7 +184,8 @@ def test_workiva_list_is_deprecated_with_410_and_headers_and_token_endpoint_is_o
     assert "application/x-www-form-urlencoded" in token["requestBody"]["content"]
     flows = doc["components"]["securitySchemes"]["oauth2"]["flows"]
     assert flows["clientCredentials"]["tokenUrl"] == (
-        "https://api.app.wdesk.com/iam/v1/oauth2/token")
+        "https://api.app.wdesk.com/iam/v1/oauth2/token"
+    )
 
 
 def test_a_route_deprecated_by_the_test_is_documented_so() -> None:
@@ -206,8 +215,7 @@ def test_arcgis_errors_ride_on_200_except_the_real_http_ones() -> None:
     op = _op(doc, "GET", arcgis_routes.RUNS_PATH)
     statuses = {int(s) for s in op["responses"]}
     assert statuses == {200, *REAL_HTTP} - {410}  # 410: only once deprecated
-    assert set(op["responses"]["200"]["content"]) == {"application/json", "text/plain",
-                                                      "text/html"}
+    assert set(op["responses"]["200"]["content"]) == {"application/json", "text/plain", "text/html"}
     num = _param(op, "num")["schema"]
     assert num["minimum"] == 1 and str(arcgis_routes.MAX_NUM) in num["description"]
 
@@ -239,8 +247,13 @@ def test_served_documents_name_the_server_root(fake_runs_server: FakeRuns) -> No
 
 # -- the run schemas hold for every serialised run --------------------------------------------
 
-RUN_COMPONENT = {"coalesce": "RunSummary", "workiva": "ScriptRun", "kinetic": "Run",
-                 "arcgis": "Run", "enterprise_tester": "ScriptRun"}
+RUN_COMPONENT = {
+    "coalesce": "RunSummary",
+    "workiva": "ScriptRun",
+    "kinetic": "Run",
+    "arcgis": "Run",
+    "enterprise_tester": "ScriptRun",
+}
 
 
 @pytest.mark.parametrize("vendor", VENDORS)
@@ -263,30 +276,60 @@ ANSWERS = [
     ("coalesce", "GET", "/api/v1/runs", "/api/v1/runs?detail=true&limit=50", None),
     ("coalesce", "GET", "/api/v1/runs/{runID}", "/api/v1/runs/{run}", None),
     ("coalesce", "GET", "/scheduler/runStatus", "/scheduler/runStatus?runCounter={run}", None),
-    ("kinetic", "GET", "/app/api/v1/sources/{SOURCE}/runs",
-     "/app/api/v1/sources/{parent}/runs?include=tasks,tasks.messages", None),
-    ("kinetic", "GET", "/app/api/v1/sources/{SOURCE}/runs/{RUN_ID}",
-     "/app/api/v1/sources/{parent}/runs/{run}?include=tasks", None),
-    ("enterprise_tester", "GET", "/api/scriptassignment/{id}/runs",
-     "/api/scriptassignment/{parent}/runs?$inlinecount=allpages&$top=50"
-     "&$expand=StepResults,Assignment,Widgets,FieldValues", None),
-    ("enterprise_tester", "POST", "/api/scriptassignment/{id}/runs",
-     "/api/scriptassignment/{parent}/runs?$expand=StepResults", "201"),
-    ("workiva", "GET", workiva_list.LIST_PATH,
-     "/prototype/platform/scripts/{parent}/runs?$maxpagesize=5", None),
-    ("arcgis", "GET", arcgis_routes.RUNS_PATH, "/system/tasks/{parent}/runs?f=json&num=100",
-     None),
-    ("arcgis", "POST", arcgis_routes.RUN_PATH, "/system/tasks/{parent}/runs/{run}?f=json",
-     None),
+    (
+        "kinetic",
+        "GET",
+        "/app/api/v1/sources/{SOURCE}/runs",
+        "/app/api/v1/sources/{parent}/runs?include=tasks,tasks.messages",
+        None,
+    ),
+    (
+        "kinetic",
+        "GET",
+        "/app/api/v1/sources/{SOURCE}/runs/{RUN_ID}",
+        "/app/api/v1/sources/{parent}/runs/{run}?include=tasks",
+        None,
+    ),
+    (
+        "enterprise_tester",
+        "GET",
+        "/api/scriptassignment/{id}/runs",
+        "/api/scriptassignment/{parent}/runs?$inlinecount=allpages&$top=50"
+        "&$expand=StepResults,Assignment,Widgets,FieldValues",
+        None,
+    ),
+    (
+        "enterprise_tester",
+        "POST",
+        "/api/scriptassignment/{id}/runs",
+        "/api/scriptassignment/{parent}/runs?$expand=StepResults",
+        "201",
+    ),
+    (
+        "workiva",
+        "GET",
+        workiva_list.LIST_PATH,
+        "/prototype/platform/scripts/{parent}/runs?$maxpagesize=5",
+        None,
+    ),
+    ("arcgis", "GET", arcgis_routes.RUNS_PATH, "/system/tasks/{parent}/runs?f=json&num=100", None),
+    ("arcgis", "POST", arcgis_routes.RUN_PATH, "/system/tasks/{parent}/runs/{run}?f=json", None),
 ]
-HEADERS = {"coalesce": {"Authorization": "Bearer t"}, "workiva": {"Authorization": "Bearer t"},
-           "kinetic": {"Authorization": BASIC}, "enterprise_tester": {"Authorization": BASIC},
-           "arcgis": {"X-Esri-Authorization": "Bearer t"}}
+HEADERS = {
+    "coalesce": {"Authorization": "Bearer t"},
+    "workiva": {"Authorization": "Bearer t"},
+    "kinetic": {"Authorization": BASIC},
+    "enterprise_tester": {"Authorization": BASIC},
+    "arcgis": {"X-Esri-Authorization": "Bearer t"},
+}
 
 
 @pytest.mark.filterwarnings("ignore::pytest_fakeruns.DeprecatedEndpointWarning")
-@pytest.mark.parametrize(("vendor", "method", "template", "url", "status"), ANSWERS,
-                         ids=[f"{a[0]}-{a[1]}-{a[2]}" for a in ANSWERS])
+@pytest.mark.parametrize(
+    ("vendor", "method", "template", "url", "status"),
+    ANSWERS,
+    ids=[f"{a[0]}-{a[1]}-{a[2]}" for a in ANSWERS],
+)
 def test_answers_match_the_documented_body(
     fake_runs: FakeRuns, vendor: str, method: str, template: str, url: str, status: str | None
 ) -> None:
@@ -350,10 +393,8 @@ def test_cli_knows_installed_packs(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["openapi", "acme", "--no-packs"]) == 2
 
 
-
 def test_kinetic_run_tree_examples_are_the_sources_known_trees(seeded: FakeRuns) -> None:
-    op = _op(document(seeded, "kinetic"), "POST",
-             "/app/api/v1/run-tree/{SOURCE}/{GROUP}/{TREE}")
+    op = _op(document(seeded, "kinetic"), "POST", "/app/api/v1/run-tree/{SOURCE}/{GROUP}/{TREE}")
     source = next(iter(seeded.kinetic.store.parents.values()))
     groups = [e["value"] for e in _param(op, "GROUP")["examples"].values()]
     trees = [e["value"] for e in _param(op, "TREE")["examples"].values()]

@@ -32,8 +32,17 @@ def test_instants(text: str, expected: dt.datetime) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["", "2026-03-02", "2026-02-30T10:00:00Z", "2026-03-02T24:00:00Z", "20260302T100000Z",
-     "2026-03-02T10:00:00+24:00", "9999-12-31T23:59:59-23:59", "yesterday", "2026-W10-1"],
+    [
+        "",
+        "2026-03-02",
+        "2026-02-30T10:00:00Z",
+        "2026-03-02T24:00:00Z",
+        "20260302T100000Z",
+        "2026-03-02T10:00:00+24:00",
+        "9999-12-31T23:59:59-23:59",
+        "yesterday",
+        "2026-W10-1",
+    ],
 )
 def test_not_instants(text: str) -> None:
     assert parse_instant(text) is None
@@ -41,8 +50,19 @@ def test_not_instants(text: str) -> None:
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("25", 25), ("0", 0), ("-1", None), ("+1", None), ("1.0", None), (" 1", None),
-     ("1e3", None), ("", None), ("9" * 5000, None), (7, 7), (True, None)],
+    [
+        ("25", 25),
+        ("0", 0),
+        ("-1", None),
+        ("+1", None),
+        ("1.0", None),
+        (" 1", None),
+        ("1e3", None),
+        ("", None),
+        ("9" * 5000, None),
+        (7, 7),
+        (True, None),
+    ],
 )
 def test_integers(text: object, expected: int | None) -> None:
     assert parse_int(text) == expected

@@ -163,7 +163,8 @@ def test_strict_fails_at_teardown_with_the_closest_routes(pytester: pytest.Pytes
 
 
 @pytest.mark.parametrize(
-    "how", ["marker", "ini"],
+    "how",
+    ["marker", "ini"],
 )
 def test_strict_can_be_turned_off(pytester: pytest.Pytester, how: str) -> None:
     if how == "ini":

@@ -116,13 +116,19 @@ def test_clock_and_reset(fake_runs_server: FakeRuns, remote: RemoteFakeRuns) -> 
 def test_deprecate_and_load_scenario_remotely(
     fake_runs_server: FakeRuns, remote: RemoteFakeRuns
 ) -> None:
-    remote.coalesce.deprecate(dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc),
-                              sunset_at=dt.date(2099, 1, 1))
-    r = requests.get(fake_runs_server.coalesce.base_url + "/api/v1/runs", headers=AUTH,
-                     timeout=BOUND)
+    remote.coalesce.deprecate(
+        dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc), sunset_at=dt.date(2099, 1, 1)
+    )
+    r = requests.get(
+        fake_runs_server.coalesce.base_url + "/api/v1/runs", headers=AUTH, timeout=BOUND
+    )
     assert "Sunset" in r.headers
-    remote.load_scenario({"vendors": {"arcgis": {"add_runs": 2, "runs": [{"state": "running"}]}},
-                          "faults": [{"status": 503, "vendor": "arcgis"}]})
+    remote.load_scenario(
+        {
+            "vendors": {"arcgis": {"add_runs": 2, "runs": [{"state": "running"}]}},
+            "faults": [{"status": 503, "vendor": "arcgis"}],
+        }
+    )
     assert len(fake_runs_server.arcgis.runs()) == 3
     assert [f.status for f in remote.faults] == [503]
     with pytest.raises(FakeRunsError, match=r"scenario: vendors.arcgis.runs\[0\].state"):
@@ -152,6 +158,7 @@ def test_importing_the_remote_client_loads_no_heavy_library() -> None:
         "print(json.dumps([m for m in ('faker', 'freezegun', 'responses', 'httpx') "
         "if m in sys.modules]))\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True, timeout=60)
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
     assert json.loads(out.stdout) == []

@@ -24,8 +24,13 @@ SCENARIO: dict[str, Any] = {
     "progression": "manual",
     "clock": "2030-06-01T12:00:00Z",
     "vendors": {
-        "coalesce": {"add_runs": 3, "runs": [{"state": "running", "environment_id": "7"},
-                                             {"state": "failed", "reason": "boom"}]},
+        "coalesce": {
+            "add_runs": 3,
+            "runs": [
+                {"state": "running", "environment_id": "7"},
+                {"state": "failed", "reason": "boom"},
+            ],
+        },
         "kinetic": {"add_runs": 2},
     },
     "faults": [{"status": 429, "vendor": "arcgis", "times": 1}],
@@ -61,42 +66,57 @@ def test_every_key_is_optional() -> None:
 
 
 def test_faults_and_deprecations_apply(fake_runs_server: FakeRuns) -> None:
-    fake_runs_server.load_scenario({k: v for k, v in SCENARIO.items()
-                                    if k not in ("seed", "progression", "clock")})
+    fake_runs_server.load_scenario(
+        {k: v for k, v in SCENARIO.items() if k not in ("seed", "progression", "clock")}
+    )
     task = fake_runs_server.arcgis.add_run().parent
-    r = requests.get(f"{fake_runs_server.arcgis.base_url}/system/tasks/{task}/runs?f=json",
-                     timeout=BOUND)
+    r = requests.get(
+        f"{fake_runs_server.arcgis.base_url}/system/tasks/{task}/runs?f=json", timeout=BOUND
+    )
     assert fake_runs_server.calls[-1].status == 429, r.text
-    r = requests.get(fake_runs_server.coalesce.base_url + "/api/v1/runs", headers=AUTH,
-                     timeout=BOUND)
+    r = requests.get(
+        fake_runs_server.coalesce.base_url + "/api/v1/runs", headers=AUTH, timeout=BOUND
+    )
     assert "Sunset" in r.headers and "Deprecation" in r.headers
 
 
-@pytest.mark.parametrize(("document", "where"), [
-    ({"sede": 1}, "sede: unknown key"),
-    ({"seed": "nine"}, "seed: an int"),
-    ({"progression": "fast"}, "progression: 'fast'"),
-    ({"clock": "noon"}, "clock: "),
-    ({"vendors": []}, "vendors: an object"),
-    ({"vendors": {"nope": {}}}, "vendors.nope: unknown vendor 'nope'"),
-    ({"vendors": {"coalesce": {"runz": []}}}, "vendors.coalesce.runz: unknown key"),
-    ({"vendors": {"coalesce": {"add_runs": -1}}}, "vendors.coalesce.add_runs: an int >= 0"),
-    ({"vendors": {"coalesce": {"runs": [{}, {}, {"state": "exploded"}]}}},
-     "vendors.coalesce.runs[2].state: unknown state 'exploded'"),
-    ({"vendors": {"coalesce": {"runs": [{"runStatus": "exploded"}]}}},
-     "vendors.coalesce.runs[0].runStatus: unknown state"),
-    ({"vendors": {"coalesce": {"runs": [{"runType": "sideways"}]}}},
-     "vendors.coalesce.runs[0].runType: runType='sideways'"),
-    ({"vendors": {"coalesce": {"runs": [{"bogus": 1}]}}},
-     "vendors.coalesce.runs[0].bogus: coalesce add_run() got unknown field(s) bogus"),
-    ({"vendors": {"coalesce": {"runs": ["running"]}}}, "vendors.coalesce.runs[0]: an object"),
-    ({"faults": [{"status": 429}, {"status": 418}]}, "faults[1]"),
-    ({"faults": [{"status": 429, "vendr": "x"}]}, "faults[0].vendr: unknown key"),
-    ({"deprecations": {"coalesce": [{"deprecated_at": "soon"}]}},
-     "deprecations.coalesce[0]"),
-    ({"deprecations": {"coalesce": [{"deprecated_at": "2030-01-01", "when": 1}]}},
-     "deprecations.coalesce[0].when: unknown key"),
-])
+@pytest.mark.parametrize(
+    ("document", "where"),
+    [
+        ({"sede": 1}, "sede: unknown key"),
+        ({"seed": "nine"}, "seed: an int"),
+        ({"progression": "fast"}, "progression: 'fast'"),
+        ({"clock": "noon"}, "clock: "),
+        ({"vendors": []}, "vendors: an object"),
+        ({"vendors": {"nope": {}}}, "vendors.nope: unknown vendor 'nope'"),
+        ({"vendors": {"coalesce": {"runz": []}}}, "vendors.coalesce.runz: unknown key"),
+        ({"vendors": {"coalesce": {"add_runs": -1}}}, "vendors.coalesce.add_runs: an int >= 0"),
+        (
+            {"vendors": {"coalesce": {"runs": [{}, {}, {"state": "exploded"}]}}},
+            "vendors.coalesce.runs[2].state: unknown state 'exploded'",
+        ),
+        (
+            {"vendors": {"coalesce": {"runs": [{"runStatus": "exploded"}]}}},
+            "vendors.coalesce.runs[0].runStatus: unknown state",
+        ),
+        (
+            {"vendors": {"coalesce": {"runs": [{"runType": "sideways"}]}}},
+            "vendors.coalesce.runs[0].runType: runType='sideways'",
+        ),
+        (
+            {"vendors": {"coalesce": {"runs": [{"bogus": 1}]}}},
+            "vendors.coalesce.runs[0].bogus: coalesce add_run() got unknown field(s) bogus",
+        ),
+        ({"vendors": {"coalesce": {"runs": ["running"]}}}, "vendors.coalesce.runs[0]: an object"),
+        ({"faults": [{"status": 429}, {"status": 418}]}, "faults[1]"),
+        ({"faults": [{"status": 429, "vendr": "x"}]}, "faults[0].vendr: unknown key"),
+        ({"deprecations": {"coalesce": [{"deprecated_at": "soon"}]}}, "deprecations.coalesce[0]"),
+        (
+            {"deprecations": {"coalesce": [{"deprecated_at": "2030-01-01", "when": 1}]}},
+            "deprecations.coalesce[0].when: unknown key",
+        ),
+    ],
+)
 def test_a_bad_scenario_names_the_key_and_changes_nothing(
     tmp_path: Path, document: dict[str, Any], where: str
 ) -> None:
@@ -159,16 +179,31 @@ def test_serve_builds_the_fake_from_the_scenario(serve: Serve, tmp_path: Path) -
     assert [(f.status, f.vendor) for f in remote.faults] == [(429, "arcgis")]
     in_process = FakeRuns(seed=9, progression="manual")
     in_process.load_scenario(path)
-    assert [r.to_json() for r in remote.coalesce.runs()] == \
-        [r.to_json() for r in in_process.coalesce.runs()]
+    assert [r.to_json() for r in remote.coalesce.runs()] == [
+        r.to_json() for r in in_process.coalesce.runs()
+    ]
     assert served.signal(signal.SIGINT) == 0
 
 
 def test_serve_flags_win_over_the_file(serve: Serve, tmp_path: Path) -> None:
     path = tmp_path / "scenario.json"
     path.write_text(json.dumps({"seed": 9, "progression": "manual"}))
-    served = serve(["--port", "0", "--no-packs", "--quiet", "--scenario", str(path),
-                    "--seed", "4", "--progression", "poll", "--runs", "1"])
+    served = serve(
+        [
+            "--port",
+            "0",
+            "--no-packs",
+            "--quiet",
+            "--scenario",
+            str(path),
+            "--seed",
+            "4",
+            "--progression",
+            "poll",
+            "--runs",
+            "1",
+        ]
+    )
     root = served.urls(5)["coalesce"].rsplit("/", 1)[0]
     remote = connect(root)
     assert (remote.seed, remote.progression) == (4, "poll")
@@ -176,13 +211,18 @@ def test_serve_flags_win_over_the_file(serve: Serve, tmp_path: Path) -> None:
     assert served.signal(signal.SIGINT) == 0
 
 
-@pytest.mark.parametrize(("content", "words"), [
-    ('{"vendors": {"coalesce": {"runs": [{}, {}, {"state": "exploded"}]}}}',
-     "vendors.coalesce.runs[2].state: unknown state 'exploded'"),
-    ('{"vendors": {"nope": {}}}', "vendors.nope: unknown vendor"),
-    ('{"seed": "x"}', "seed: an int"),
-    ("{nope", "not JSON"),
-])
+@pytest.mark.parametrize(
+    ("content", "words"),
+    [
+        (
+            '{"vendors": {"coalesce": {"runs": [{}, {}, {"state": "exploded"}]}}}',
+            "vendors.coalesce.runs[2].state: unknown state 'exploded'",
+        ),
+        ('{"vendors": {"nope": {}}}', "vendors.nope: unknown vendor"),
+        ('{"seed": "x"}', "seed: an int"),
+        ("{nope", "not JSON"),
+    ],
+)
 def test_serve_refuses_a_bad_scenario_with_exit_2(
     serve: Serve, tmp_path: Path, content: str, words: str
 ) -> None:

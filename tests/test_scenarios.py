@@ -24,8 +24,12 @@ vendors = pytest.mark.parametrize("case", CASES, ids=str)
 
 
 def get_list(api: Api, case: VendorCase, run_parent_of: object) -> object:
-    return api.get(case.name, case.list_path(run_parent_of), headers=case.headers,  # type: ignore[arg-type]
-                   params=case.params)
+    return api.get(
+        case.name,
+        case.list_path(run_parent_of),  # type: ignore[arg-type]
+        headers=case.headers,
+        params=case.params,
+    )
 
 
 # -- faults --------------------------------------------------------------------------------
@@ -92,8 +96,9 @@ def test_fault_scope_by_vendor_method_and_path_pattern(api: Api, case: VendorCas
     api.fake.inject(status=409, vendor=case.name, method="GET", path=template)
 
     mine = api.get(case.name, case.list_path(run), headers=case.headers, params=case.params)
-    theirs = api.get(other.name, other.list_path(other_run), headers=other.headers,
-                     params=other.params)
+    theirs = api.get(
+        other.name, other.list_path(other_run), headers=other.headers, params=other.params
+    )
 
     assert mine.status_code == case.http_status(409) and case.envelope(409, mine.json())
     assert theirs.status_code == 200 and not other.envelope(409, theirs.json())
@@ -138,8 +143,10 @@ def test_a_fault_is_a_context_manager_and_can_be_removed(fake_runs: FakeRuns) ->
         ({}, "exactly one of status"),
         ({"status": 500, "probability": 1.5}, "probability is a number in (0, 1]"),
         ({"status": 500, "times": 0}, "times is a positive int"),
-        ({"status": 500, "vendor": "coalesce", "path": "/api/v1/run"},
-         "matches no route of vendor 'coalesce', so it would never answer"),
+        (
+            {"status": 500, "vendor": "coalesce", "path": "/api/v1/run"},
+            "matches no route of vendor 'coalesce', so it would never answer",
+        ),
         ({"status": 500, "vendor": "workiva", "method": "DELETE"}, "matches no route"),
         ({"status": 500, "path": "/runs"}, "matches no route of any vendor"),
     ],
@@ -208,8 +215,9 @@ def test_urllib3_retry_recovers_from_429s_and_gives_up_on_503(
     run = seed_run(fake_runs, case)
     url = fake_runs.vendor(case.name).base_url + case.list_path(run)
     session = requests.Session()
-    retry = Retry(total=3, status_forcelist=[429, 503], respect_retry_after_header=True,
-                  raise_on_status=False)
+    retry = Retry(
+        total=3, status_forcelist=[429, 503], respect_retry_after_header=True, raise_on_status=False
+    )
     session.mount("http://", HTTPAdapter(max_retries=retry))
     session.mount("https://", HTTPAdapter(max_retries=retry))
 
@@ -242,13 +250,15 @@ def test_deprecation_headers_then_410_after_the_sunset(api: Api, case: VendorCas
     run = seed_run(api.fake, case)
     now = api.fake.clock.now()
     if case.name != "workiva":  # Workiva's list route is deprecated by default
-        vendor.deprecate(now - dt.timedelta(days=30), now + dt.timedelta(days=10),
-                         link="https://docs.example/migrate")
+        vendor.deprecate(
+            now - dt.timedelta(days=30),
+            now + dt.timedelta(days=10),
+            link="https://docs.example/migrate",
+        )
     dep = api.fake.vendor(case.name)._deprecations[0]
 
     with pytest.warns(DeprecatedEndpointWarning):
-        before = api.get(case.name, case.list_path(run), headers=case.headers,
-                         params=case.params)
+        before = api.get(case.name, case.list_path(run), headers=case.headers, params=case.params)
     assert before.status_code == 200
     assert before.headers["Deprecation"] == f"@{int(dep.deprecated_at.timestamp())}"
     assert before.headers["Sunset"].endswith(" GMT")
@@ -256,8 +266,7 @@ def test_deprecation_headers_then_410_after_the_sunset(api: Api, case: VendorCas
     assert dep.sunset_at is not None
     api.fake.clock.set(dep.sunset_at + dt.timedelta(seconds=1))
     with pytest.warns(DeprecatedEndpointWarning):
-        after = api.get(case.name, case.list_path(run), headers=case.headers,
-                        params=case.params)
+        after = api.get(case.name, case.list_path(run), headers=case.headers, params=case.params)
     assert after.status_code == 410
     assert case.envelope(410, after.json()), after.json()
     assert after.headers["Sunset"] == before.headers["Sunset"]
@@ -300,8 +309,12 @@ QUICK = {"waitingToRun": 2, "running": 4}
 def poll_words(api: Api, case: VendorCase, run: object, tick: object, reads: int = 12) -> list[str]:
     seen: list[str] = []
     for _ in range(reads):
-        answer = api.get(case.name, case.run_path(run), headers=case.headers,  # type: ignore[arg-type]
-                         params=case.params)
+        answer = api.get(
+            case.name,
+            case.run_path(run),  # type: ignore[arg-type]
+            headers=case.headers,
+            params=case.params,
+        )
         word = case.status_in(answer.json(), run)  # type: ignore[arg-type]
         if not seen or seen[-1] != word:
             seen.append(word)
@@ -362,25 +375,43 @@ def test_polling_under_poll_progression(api: Api, case: VendorCase) -> None:
 def _creating_requests(fake: FakeRuns) -> list[tuple[str, str, dict[str, object], object]]:
     """(vendor, path, request kwargs, what must not change) for each vendor's write route."""
     fake.coalesce.add_parent("7")
-    fake.kinetic.add_run(source="Playground", source_group="Docs", tree="Hello",
-                         state="Complete")
-    fake.enterprise_tester.add_run(assignment_id="2264a622-2869-4ef8-8183-a0040106ca9d",
-                                   state="Passed")
+    fake.kinetic.add_run(source="Playground", source_group="Docs", tree="Hello", state="Complete")
+    fake.enterprise_tester.add_run(
+        assignment_id="2264a622-2869-4ef8-8183-a0040106ca9d", state="Passed"
+    )
     arcgis_run = fake.arcgis.add_run(state="scheduled")
     basic = {"Authorization": BY_NAME["kinetic"].headers["Authorization"]}
     return [
-        ("coalesce", "/scheduler/startRun",
-         {"headers": BY_NAME["coalesce"].headers,
-          "json": {"runDetails": {"environmentID": "7"},
-                   "userCredentials": {"snowflakeUsername": "u", "snowflakePassword": "p"}}},
-         lambda: len(fake.coalesce.runs())),
-        ("kinetic", "/app/api/v1/run-tree/Playground/Docs/Hello", {"headers": basic},
-         lambda: len(fake.kinetic.runs())),
-        ("enterprise_tester", "/api/scriptassignment/2264a622-2869-4ef8-8183-a0040106ca9d/runs",
-         {"headers": basic}, lambda: len(fake.enterprise_tester.runs())),
-        ("arcgis", f"/system/tasks/{arcgis_run.parent}/runs/{arcgis_run.id}/update",
-         {"data": {"status": "executing", "f": "json", "token": "t"}},
-         lambda: arcgis_run.status),
+        (
+            "coalesce",
+            "/scheduler/startRun",
+            {
+                "headers": BY_NAME["coalesce"].headers,
+                "json": {
+                    "runDetails": {"environmentID": "7"},
+                    "userCredentials": {"snowflakeUsername": "u", "snowflakePassword": "p"},
+                },
+            },
+            lambda: len(fake.coalesce.runs()),
+        ),
+        (
+            "kinetic",
+            "/app/api/v1/run-tree/Playground/Docs/Hello",
+            {"headers": basic},
+            lambda: len(fake.kinetic.runs()),
+        ),
+        (
+            "enterprise_tester",
+            "/api/scriptassignment/2264a622-2869-4ef8-8183-a0040106ca9d/runs",
+            {"headers": basic},
+            lambda: len(fake.enterprise_tester.runs()),
+        ),
+        (
+            "arcgis",
+            f"/system/tasks/{arcgis_run.parent}/runs/{arcgis_run.id}/update",
+            {"data": {"status": "executing", "f": "json", "token": "t"}},
+            lambda: arcgis_run.status,
+        ),
     ]
 
 

@@ -168,14 +168,19 @@ def test_sixteen_concurrent_clients_lose_nothing(fake_runs_server: FakeRuns) -> 
             with requests.Session() as session:
                 start.wait(BOUND)
                 for n in range(EACH):
-                    body = {**START_RUN, "runDetails": {"environmentID": "env-1",
-                                                        "jobID": f"{index}-{n}"}}
-                    r = session.post(f"{fake.coalesce.base_url}/scheduler/startRun",
-                                     json=body, headers=AUTH, timeout=BOUND)
+                    body = {
+                        **START_RUN,
+                        "runDetails": {"environmentID": "env-1", "jobID": f"{index}-{n}"},
+                    }
+                    r = session.post(
+                        f"{fake.coalesce.base_url}/scheduler/startRun",
+                        json=body,
+                        headers=AUTH,
+                        timeout=BOUND,
+                    )
                     r.raise_for_status()
                     counters[index].append(r.json()["runCounter"])
-                r = session.get(runs_url(fake), params={"limit": 1000}, headers=AUTH,
-                                timeout=BOUND)
+                r = session.get(runs_url(fake), params={"limit": 1000}, headers=AUTH, timeout=BOUND)
                 listed[index] = len(r.json()["data"])
         except BaseException as exc:
             failures.append(exc)

@@ -73,11 +73,15 @@ def _httpx_async_get(url: str, timeout: float) -> Answer:
 CLIENTS = [
     # requests raises ReadTimeout while waiting for the head, but ConnectionError (wrapping
     # urllib3's ReadTimeoutError) when the body stalls: that is how requests reads a body
-    Client("requests", _requests_get, requests.ReadTimeout, requests.ConnectionError,
-           requests.ConnectionError),
+    Client(
+        "requests",
+        _requests_get,
+        requests.ReadTimeout,
+        requests.ConnectionError,
+        requests.ConnectionError,
+    ),
     Client("httpx", _httpx_get, httpx.ReadTimeout, httpx.ReadTimeout, httpx.ReadError),
-    Client("httpx-async", _httpx_async_get, httpx.ReadTimeout, httpx.ReadTimeout,
-           httpx.ReadError),
+    Client("httpx-async", _httpx_async_get, httpx.ReadTimeout, httpx.ReadTimeout, httpx.ReadError),
 ]
 
 
@@ -187,9 +191,7 @@ def test_a_slow_body_comes_whole_across_the_delay(
     slow = client.get(runs_url(fake_runs_server), BOUND)
     assert slow.status == 200
     assert slow.body == usual.body
-    assert int({k.lower(): v for k, v in slow.headers.items()}["content-length"]) == len(
-        usual.body
-    )
+    assert int({k.lower(): v for k, v in slow.headers.items()}["content-length"]) == len(usual.body)
     assert 0.35 <= slow.seconds < 0.4 + SLACK
 
 
@@ -206,10 +208,13 @@ def test_a_slow_body_sends_the_head_at_once_and_the_body_in_pieces(
         head_seconds = time.perf_counter() - started
         head, _, body = data.partition(b"\r\n\r\n")
         assert head.startswith(b"HTTP/1.1 200 OK")
-        length = int(next(
-            line.split(b":")[1] for line in head.split(b"\r\n")
-            if line.lower().startswith(b"content-length:")
-        ))
+        length = int(
+            next(
+                line.split(b":")[1]
+                for line in head.split(b"\r\n")
+                if line.lower().startswith(b"content-length:")
+            )
+        )
         reads = 1 if body else 0
         while len(body) < length:
             chunk = sock.recv(65536)
@@ -349,8 +354,10 @@ def _wait_for_calls(fake: FakeRuns, count: int) -> None:
     raise AssertionError(f"the fake answered {len(fake.calls)} call(s), expected {count}")
 
 
-@pytest.mark.parametrize(("given", "served"), [(-1.0, 0.0), (float("nan"), 0.0), (0.0, 0.0),
-                                               (0.25, 0.25), (float("inf"), MAX_DELAY_SECONDS)])
+@pytest.mark.parametrize(
+    ("given", "served"),
+    [(-1.0, 0.0), (float("nan"), 0.0), (0.0, 0.0), (0.25, 0.25), (float("inf"), MAX_DELAY_SECONDS)],
+)
 def test_a_delay_is_served_within_zero_and_the_cap(given: float, served: float) -> None:
     from pytest_fakeruns._server import _delay
 

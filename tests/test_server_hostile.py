@@ -126,8 +126,10 @@ def test_the_body_limit_is_configurable_and_exact() -> None:
     fake.coalesce.add_run(environment_id="7")
     with serving(fake, max_body=len(START_RUN)) as server:
         status, _, _ = answer(
-            talk(server, head(START, f"Content-Length: {len(START_RUN)}", "Connection: close")
-                 + START_RUN)
+            talk(
+                server,
+                head(START, f"Content-Length: {len(START_RUN)}", "Connection: close") + START_RUN,
+            )
         )
         assert status == 200
         over = talk(server, head(START, f"Content-Length: {len(START_RUN) + 1}") + START_RUN)
@@ -236,8 +238,15 @@ def test_a_request_line_without_crlf_then_close_is_400(server: FakeRunsServer) -
 
 @pytest.mark.parametrize(
     "line",
-    ["NoColonHere", "Bad Name: x", "Host : x", " folded: continuation", "X-Null: a\x00b",
-     "X-CR: a\rb", ": no name"],
+    [
+        "NoColonHere",
+        "Bad Name: x",
+        "Host : x",
+        " folded: continuation",
+        "X-Null: a\x00b",
+        "X-CR: a\rb",
+        ": no name",
+    ],
 )
 def test_a_malformed_header_line_is_400(server: FakeRunsServer, line: str) -> None:
     raw = talk(server, head(START, line, "Content-Length: 0"))
@@ -274,22 +283,28 @@ def test_repeated_equal_content_lengths_are_one(server: FakeRunsServer) -> None:
     server.fake.coalesce.require_auth = False
     server.fake.coalesce.add_run(environment_id="7")
     n = len(START_RUN)
-    raw = talk(server, head(START, f"Content-Length: {n}", f"Content-Length: {n}, {n}",
-                            "Connection: close") + START_RUN)
+    raw = talk(
+        server,
+        head(START, f"Content-Length: {n}", f"Content-Length: {n}, {n}", "Connection: close")
+        + START_RUN,
+    )
     status, _, _ = answer(raw)
     assert status == 200
     assert len(server.fake.coalesce.runs()) == 2
 
 
 def test_content_length_with_transfer_encoding_is_400(server: FakeRunsServer) -> None:
-    raw = talk(server, head(START, "Content-Length: 5", "Transfer-Encoding: chunked")
-               + b"5\r\nhello\r\n0\r\n\r\n")
+    raw = talk(
+        server,
+        head(START, "Content-Length: 5", "Transfer-Encoding: chunked") + b"5\r\nhello\r\n0\r\n\r\n",
+    )
     assert "both Transfer-Encoding and Content-Length" in refused(raw, 400)
     untouched(server)
 
 
-@pytest.mark.parametrize(("coding", "status"), [("gzip", 400), ("gzip, chunked", 501),
-                                                ("chunked, chunked", 501)])
+@pytest.mark.parametrize(
+    ("coding", "status"), [("gzip", 400), ("gzip, chunked", 501), ("chunked, chunked", 501)]
+)
 def test_other_transfer_codings_are_refused(
     server: FakeRunsServer, coding: str, status: int
 ) -> None:
@@ -348,8 +363,13 @@ def test_http_1_0_is_answered_and_closed(server: FakeRunsServer) -> None:
 def test_the_server_survives_a_burst_of_garbage_and_keeps_serving(
     server: FakeRunsServer,
 ) -> None:
-    garbage = [b"\x00" * 100, b"GET\r\n\r\n", b"POST / HTTP/1.1\r\nContent-Length: 99999999999"
-               b"999999999999\r\n\r\n", b"\r\n" * 10, b"GET / HTTP/1.1\r\n" + b"A: b\r\n" * 500]
+    garbage = [
+        b"\x00" * 100,
+        b"GET\r\n\r\n",
+        b"POST / HTTP/1.1\r\nContent-Length: 99999999999999999999999\r\n\r\n",
+        b"\r\n" * 10,
+        b"GET / HTTP/1.1\r\n" + b"A: b\r\n" * 500,
+    ]
 
     def send(data: bytes) -> None:
         talk(server, data, half_close=True)
@@ -410,8 +430,10 @@ class Boom(Coalesce):
     default_base_url = "https://boom.example"
 
     def routes(self) -> list[Route]:
-        return [Route("GET", "/explode", explode, auth=False),
-                Route("GET", "/other", also_explode, auth=False)]
+        return [
+            Route("GET", "/explode", explode, auth=False),
+            Route("GET", "/other", also_explode, auth=False),
+        ]
 
 
 def test_a_bug_is_the_vendors_500_envelope_and_is_logged_once() -> None:

@@ -50,11 +50,14 @@ def test_a_new_run_waits_from_now_with_per_run_durations(fake: FakeRuns) -> None
     assert [r.id for r in runs] == list(range(1, 21))
 
 
-@pytest.mark.parametrize(("state", "started", "created"), [
-    ("initializing", 0, W),
-    ("rendering", 3, W + 3),
-    ("running", 6, W + 6),
-])
+@pytest.mark.parametrize(
+    ("state", "started", "created"),
+    [
+        ("initializing", 0, W),
+        ("rendering", 3, W + 3),
+        ("running", 6, W + 6),
+    ],
+)
 def test_a_state_places_the_run_on_that_step_now(
     fake: FakeRuns, state: str, started: float, created: float
 ) -> None:
@@ -102,10 +105,12 @@ def test_an_unknown_state_names_the_words(fake: FakeRuns) -> None:
 
 def test_created_at_walks_the_run_from_then(fake: FakeRuns) -> None:
     then = dt.datetime(2026, 3, 1, 8, 0, tzinfo=dt.timezone.utc)
-    as_text = fake.coalesce.add_run(created_at="2026-03-01T08:00:00Z", state="running",
-                                    durations=DURATIONS)
-    naive = fake.coalesce.add_run(created_at=then.replace(tzinfo=None), state="completed",
-                                  durations=DURATIONS)
+    as_text = fake.coalesce.add_run(
+        created_at="2026-03-01T08:00:00Z", state="running", durations=DURATIONS
+    )
+    naive = fake.coalesce.add_run(
+        created_at=then.replace(tzinfo=None), state="completed", durations=DURATIONS
+    )
 
     assert as_text.created_at == then and as_text.started_at == then + seconds(W)
     assert as_text.status == "running"  # manual: nothing moves it
@@ -131,18 +136,22 @@ def test_outcome_is_where_time_takes_the_run() -> None:
         fake.coalesce.add_run(outcome="running")
 
 
-@pytest.mark.parametrize(("fields", "message"), [
-    ({"colour": "red"}, "unknown field.*colour.*allowed.*runType"),
-    ({"runType": "build"}, "runType='build'; use one of deploy, refresh"),
-    ({"userCredentials": "LOADER"}, "userCredentials is a dict"),
-    ({"durations": {"queued": 1}}, "durations key 'queued'"),
-    ({"durations": {"running": -1}}, r"durations\['running'\] must be seconds >= 0"),
-    ({"durations": 5}, "durations is a dict"),
-    ({"environment_id": ""}, "environment_id must be a non-empty string"),
-    ({"environment_id": "2", "environmentID": "3"}, "give one of them"),
-])
-def test_add_run_misuse_says_what_is_allowed(fake: FakeRuns, fields: dict[str, object],
-                                            message: str) -> None:
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"colour": "red"}, "unknown field.*colour.*allowed.*runType"),
+        ({"runType": "build"}, "runType='build'; use one of deploy, refresh"),
+        ({"userCredentials": "LOADER"}, "userCredentials is a dict"),
+        ({"durations": {"queued": 1}}, "durations key 'queued'"),
+        ({"durations": {"running": -1}}, r"durations\['running'\] must be seconds >= 0"),
+        ({"durations": 5}, "durations is a dict"),
+        ({"environment_id": ""}, "environment_id must be a non-empty string"),
+        ({"environment_id": "2", "environmentID": "3"}, "give one of them"),
+    ],
+)
+def test_add_run_misuse_says_what_is_allowed(
+    fake: FakeRuns, fields: dict[str, object], message: str
+) -> None:
     with pytest.raises(FakeRunsError, match=message):
         fake.coalesce.add_run(**fields)
 
@@ -159,8 +168,12 @@ def test_a_parent_is_created_on_first_use(fake: FakeRuns) -> None:
 def test_the_default_parent_comes_from_the_seed() -> None:
     one, two = FakeRuns(seed=3), FakeRuns(seed=3)
 
-    keys = {one.coalesce.add_run().parent, two.coalesce.add_run().parent,
-            one.coalesce.add_runs(2)[0].parent, two.coalesce.add_parent().key}
+    keys = {
+        one.coalesce.add_run().parent,
+        two.coalesce.add_run().parent,
+        one.coalesce.add_runs(2)[0].parent,
+        two.coalesce.add_parent().key,
+    }
 
     assert len(keys) == 1
 
@@ -204,8 +217,7 @@ def test_add_runs_is_a_realistic_history(fake: FakeRuns) -> None:
 def test_add_runs_applies_the_given_fields_to_every_run(fake: FakeRuns) -> None:
     runs = fake.coalesce.add_runs(30, environment_id="4", runType="deploy", state="failed")
 
-    assert {(r.parent, r.fields["runType"], r.status) for r in runs} == {("4", "deploy",
-                                                                            "failed")}
+    assert {(r.parent, r.fields["runType"], r.status) for r in runs} == {("4", "deploy", "failed")}
 
 
 def test_generated_runs_never_share_a_shown_instant() -> None:
@@ -218,8 +230,11 @@ def test_generated_runs_never_share_a_shown_instant() -> None:
         crowd = fake.coalesce.add_runs(40, state="initializing")  # all reached it just now
 
         for stamp in ("created_at", "started_at", "ended_at"):
-            shown = [math.floor(t.timestamp()) for r in fake.coalesce.runs()
-                     if (t := getattr(r, stamp)) is not None]
+            shown = [
+                math.floor(t.timestamp())
+                for r in fake.coalesce.runs()
+                if (t := getattr(r, stamp)) is not None
+            ]
             assert len(shown) == len(set(shown)), stamp
         # moved back in history, yet each is still on its step, with its whole share ahead
         assert all(r.status == "initializing" for r in crowd)
@@ -246,12 +261,15 @@ def test_runs_are_newest_first_by_creation_then_id(fake: FakeRuns) -> None:
 
 def test_runs_filters(fake: FakeRuns) -> None:
     co = fake.coalesce
-    made = {w: co.add_run(state=w, environment_id="1", runType="refresh")
-            for w in ("waitingToRun", "initializing", "rendering", "running", "completed")}
+    made = {
+        w: co.add_run(state=w, environment_id="1", runType="refresh")
+        for w in ("waitingToRun", "initializing", "rendering", "running", "completed")
+    }
     deploy = co.add_run(environment_id="2", runType="deploy", outcome="failed")
 
-    assert set(co.runs(state="running")) == {made[w] for w in ("initializing", "rendering",
-                                                                "running")}
+    assert set(co.runs(state="running")) == {
+        made[w] for w in ("initializing", "rendering", "running")
+    }
     assert co.runs(runStatus="rendering") == [made["rendering"]]
     assert co.runs(state="completed") == [made["completed"]]
     assert co.runs(environment_id="2") == co.runs(environmentID=2) == [deploy]
@@ -312,8 +330,9 @@ def test_reset_empties_everything_but_keeps_the_settings() -> None:
         assert fake.coalesce.require_auth is True
         assert (fake.seed, fake.progression) == (9, "poll")
         assert fake.coalesce.base_url == urls["coalesce"]
-        answer = fake.handle(Request("GET", urls["coalesce"] + "/api/v1/runs",
-                                     {"Authorization": "Bearer t"}))
+        answer = fake.handle(
+            Request("GET", urls["coalesce"] + "/api/v1/runs", {"Authorization": "Bearer t"})
+        )
         assert answer is not None and answer.status == 200  # no fault, no deprecation
         assert "Deprecation" not in answer.headers
         again = json.dumps([r.to_json() for r in fake.coalesce.add_runs(5, environment_id="2")])

@@ -83,7 +83,7 @@ def test_importing_without_hypothesis_names_the_extra() -> None:
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
-    assert 'pytest-fakeruns[hypothesis]' in out
+    assert "pytest-fakeruns[hypothesis]" in out
 
 
 def test_delays_and_sequences_are_drawn_when_asked_and_inject_accepts_them() -> None:

@@ -173,8 +173,10 @@ def test_a_pack_added_through_the_hook(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest("-p", "no:cacheprovider")
     result.assert_outcomes(passed=6, errors=1)
     result.stdout.fnmatch_lines(
-        ["*ERROR at teardown of test_strict_mode_covers_it*",
-         "*GET https://beta.example/v2/v1/nothing*"]
+        [
+            "*ERROR at teardown of test_strict_mode_covers_it*",
+            "*GET https://beta.example/v2/v1/nothing*",
+        ]
     )
 
 
@@ -269,8 +271,9 @@ def test_the_cli_serves_installed_packs(serve: Serve, tiny_on_path: Path) -> Non
     root = urls["coalesce"].rsplit("/", 1)[0]
     assert urls["tiny"] == root + "/tiny"
     assert requests.get(root + "/", timeout=10).json()["vendors"]["tiny"] == urls["tiny"]
-    missing = requests.get(urls["tiny"] + "/v1/pipelines/nope/runs",
-                           headers={"X-Acme-Key": "k"}, timeout=10)
+    missing = requests.get(
+        urls["tiny"] + "/v1/pipelines/nope/runs", headers={"X-Acme-Key": "k"}, timeout=10
+    )
     assert missing.status_code == 404
     assert missing.json() == {"error": {"code": 404, "message": "Pipeline nope was not found."}}
     assert served.signal(signal.SIGINT) == 0
@@ -281,9 +284,7 @@ def test_the_cli_serves_installed_packs(serve: Serve, tiny_on_path: Path) -> Non
     assert plain.lines.get(timeout=10) is None, "--no-packs printed more vendors"
 
 
-def test_a_broken_entry_point_names_itself(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_broken_entry_point_names_itself(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     make_dist(tmp_path, "not-a-pack", f"[{ENTRY_POINT_GROUP}]\nwrong = json:dumps\n")
     monkeypatch.syspath_prepend(str(tmp_path))
     with pytest.raises(FakeRunsError, match=r"wrong = json:dumps .* VendorDefinition"):

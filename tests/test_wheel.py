@@ -25,7 +25,7 @@ pytestmark = pytest.mark.install
 
 ROOT = Path(__file__).resolve().parent.parent
 
-TEST = '''
+TEST = """
 import requests
 
 import pytest_fakeruns
@@ -40,15 +40,24 @@ def test_the_installed_wheel(fake_runs):
         headers={{"Authorization": "Bearer t0k3n"}},
     ).json()
     assert len(page["data"]) == 3
-'''
+"""
 
 
 def run(*command: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("PYTEST_", "PYTHON", "VIRTUAL_ENV", "PIP_"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("PYTEST_", "PYTHON", "VIRTUAL_ENV", "PIP_"))
+    }
     env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
-    done = subprocess.run([str(part) for part in command], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [str(part) for part in command],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, f"{command}\n{done.stdout}\n{done.stderr}"
     return done
 
@@ -91,20 +100,33 @@ def test_the_built_wheel_installs_into_a_fresh_venv_and_runs_a_fake_runs_test(
     [sdist] = dist.glob("*.tar.gz")
     run(sys.executable, "-m", "twine", "check", "--strict", wheel, sdist)
 
-    packaged = {name for name in zipfile.ZipFile(wheel).namelist()
-                if name.startswith("pytest_fakeruns/")}
-    source = {path.relative_to(ROOT).as_posix()
-              for path in (ROOT / "pytest_fakeruns").rglob("*.py")}
+    packaged = {
+        name for name in zipfile.ZipFile(wheel).namelist() if name.startswith("pytest_fakeruns/")
+    }
+    source = {
+        path.relative_to(ROOT).as_posix() for path in (ROOT / "pytest_fakeruns").rglob("*.py")
+    }
     assert source <= packaged and "pytest_fakeruns/py.typed" in packaged
     assert not {name for name in packaged if name.endswith(".py")} - source, "stale modules"
 
     venv = tmp_path / "venv"
     run(sys.executable, "-m", "venv", "--without-pip", venv)
     python = venv / "bin" / "python"
-    site = Path(run(python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))")
-                .stdout.strip())
-    run(sys.executable, "-m", "pip", "--python", python, "install", "--quiet", "--no-deps",
-        "--no-index", wheel)
+    site = Path(
+        run(python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))").stdout.strip()
+    )
+    run(
+        sys.executable,
+        "-m",
+        "pip",
+        "--python",
+        python,
+        "install",
+        "--quiet",
+        "--no-deps",
+        "--no-index",
+        wheel,
+    )
     deps = tmp_path / "deps"
     link_distributions(dependency_closure("pytest-fakeruns"), deps)
     (site / "fakeruns_test_deps.pth").write_text(f"{deps}\n", encoding="utf-8")

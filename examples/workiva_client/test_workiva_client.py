@@ -34,8 +34,9 @@ def test_pages_every_run_and_notices_the_sunset(
     assert len(runs) == 250 and len({r["id"] for r in runs}) == 250
     assert client.sunset == "Sun, 31 Jan 2027 00:00:00 GMT"
     assert "Workiva will retire" in caplog.text
-    fake_runs.assert_called(vendor="workiva", path="/prototype/platform/scripts/{scriptId}/runs",
-                            times=3)
+    fake_runs.assert_called(
+        vendor="workiva", path="/prototype/platform/scripts/{scriptId}/runs", times=3
+    )
 
 
 def test_fails_clearly_after_the_sunset(fake_runs: FakeRuns, client: WorkivaClient) -> None:

@@ -28,8 +28,13 @@ TASK_TYPES: dict[str, dict[str, Any]] = {
     "CleanGPJobs": {
         "type": "GP_JOBS_CLEANER_TASK_TYPE",
         "taskTitle": "gpCleanerTask",
-        "cronSchedule": {"dayOfWeek": "?", "hour": "*", "month": "*", "dayOfMonth": "*",
-                         "minute": "0"},
+        "cronSchedule": {
+            "dayOfWeek": "?",
+            "hour": "*",
+            "month": "*",
+            "dayOfMonth": "*",
+            "minute": "0",
+        },
         "cronExpression": "0 0 * * * ?",
         "runIntervalSeconds": 3600,
         "succeeded": "GP Jobs have been cleaned.",
@@ -37,8 +42,13 @@ TASK_TYPES: dict[str, dict[str, Any]] = {
     "BackupRetentionCleaner": {
         "type": "BACKUP_RETENTION_CLEANER_TASK_TYPE",
         "taskTitle": "backupRetentionCleanerTask",
-        "cronSchedule": {"dayOfWeek": "?", "hour": "1", "month": "*", "dayOfMonth": "*",
-                         "minute": "0"},
+        "cronSchedule": {
+            "dayOfWeek": "?",
+            "hour": "1",
+            "month": "*",
+            "dayOfMonth": "*",
+            "minute": "0",
+        },
         "cronExpression": "0 0 1 * * ?",
         "runIntervalSeconds": 86400,
         "succeeded": "Expired backups have been deleted.",
@@ -46,8 +56,13 @@ TASK_TYPES: dict[str, dict[str, Any]] = {
     "CreateBackup": {
         "type": "CREATE_BACKUP_TASK_TYPE",
         "taskTitle": "createBackupTask",
-        "cronSchedule": {"dayOfWeek": "SUN", "hour": "2", "month": "*", "dayOfMonth": "?",
-                         "minute": "0"},
+        "cronSchedule": {
+            "dayOfWeek": "SUN",
+            "hour": "2",
+            "month": "*",
+            "dayOfMonth": "?",
+            "minute": "0",
+        },
         "cronExpression": "0 0 2 ? * SUN",
         "runIntervalSeconds": 604800,
         "succeeded": "Backup has been created.",
@@ -76,9 +91,7 @@ def task_data(rng: random.Random, owner: str, org: str, task_type: str) -> dict[
 def set_type(data: dict[str, Any], task_type: str) -> None:
     config = TASK_TYPES.get(task_type)
     if config is None:
-        raise FakeRunsError(
-            f"arcgis taskType={task_type!r}; use one of {', '.join(TASK_TYPES)}"
-        )
+        raise FakeRunsError(f"arcgis taskType={task_type!r}; use one of {', '.join(TASK_TYPES)}")
     data["taskType"] = task_type
     for key in ("type", "taskTitle", "cronExpression", "runIntervalSeconds"):
         data[key] = config[key]
@@ -174,9 +187,7 @@ def new_parent(gen: Gen, key: str | None) -> tuple[str, dict[str, Any]]:
     return key, task_data(rng, owner, org, DEFAULT_TYPE)
 
 
-def run_fields(
-    gen: Gen, parent: Parent, given: dict[str, Any], at: Position
-) -> dict[str, Any]:
+def run_fields(gen: Gen, parent: Parent, given: dict[str, Any], at: Position) -> dict[str, Any]:
     if not given:
         return {}
     unknown = sorted(set(given) - set(RUN_FIELDS))
@@ -230,4 +241,3 @@ def result_text(run: Run, task: dict[str, Any]) -> str:
     if run.state_ is State.FAILED:
         return run.reason or text or FAILED_TEXT
     return text or ""
-

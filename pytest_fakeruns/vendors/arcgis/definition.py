@@ -144,9 +144,7 @@ class ArcGIS(VendorDefinition):
     def new_run_id(self, gen: Gen) -> str:
         return gen.hex(32)
 
-    def serialize(
-        self, run: Run, own: bool = False, slot: bool = False, **options: Any
-    ) -> Any:
+    def serialize(self, run: Run, own: bool = False, slot: bool = False, **options: Any) -> Any:
         return data.serialize(run, own, slot)
 
     def history_mix(self) -> list[tuple[float, str, bool]]:
@@ -168,5 +166,3 @@ def _not_found(ctx: Context) -> str:
         return f"Task '{ctx.params['taskID']}' not found."
     segment = ctx.path.rstrip("/").rsplit("/", 1)[-1]
     return f"Could not find resource or operation '{segment}' on the system."
-
-

@@ -71,7 +71,7 @@ def render(
         return Response(status, {"Content-Type": PJSON_TYPE}, body)
     content = html_body() if html_body is not None else _html_pairs(obj)
     page = (
-        "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>"
+        '<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>'
         f"{html.escape(title)}</title></head>\n<body>\n<h1>{html.escape(title)}</h1>\n"
         f"{content}\n</body></html>\n"
     )
@@ -103,9 +103,11 @@ def html_runs(runs: list[dict[str, Any]]) -> str:
     """The runs of a page as a table: runId, status, created, result."""
     head = "<tr><th>runId</th><th>status</th><th>created</th><th>result</th></tr>"
     rows = "".join(
-        "<tr>" + "".join(
+        "<tr>"
+        + "".join(
             f"<td>{html.escape(str(run[k]))}</td>" for k in ("runId", "status", "created", "result")
-        ) + "</tr>"
+        )
+        + "</tr>"
         for run in runs
     )
     return f"<table>{head}{rows}</table>"

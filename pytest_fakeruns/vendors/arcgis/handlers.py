@@ -31,8 +31,9 @@ def _params(ctx: Context) -> tuple[dict[str, str], str]:
     """The parameters and the output format; 400 for a bad body or ``f``."""
     params = inputs(ctx)
     if params is None:
-        raise _invalid(ctx, "The request body must be form-encoded (application/x-www-form-"
-                            "urlencoded).")
+        raise _invalid(
+            ctx, "The request body must be form-encoded (application/x-www-form-urlencoded)."
+        )
     f = params.get("f", "html")
     if f not in FORMATS:
         raise _invalid(ctx, f"Invalid value for parameter 'f': {f}")
@@ -72,8 +73,13 @@ def list_runs(ctx: Context) -> Response:
     picked = [ordered[total - 1 - i] for i in range(start, min(start + num, total))]
     more = start + len(picked) < total
     if f == "json":  # the hot path: cached run fragments around the task, encoded once
-        head = {"result": None, "total": total, "num": len(picked), "start": start,
-                "nextStart": start + len(picked) if more else 0}
+        head = {
+            "result": None,
+            "total": total,
+            "num": len(picked),
+            "start": start,
+            "nextStart": start + len(picked) if more else 0,
+        }
         return ctx.json_with_runs(head, "result", picked, shared=task_json(parent), slot=True)
     task = task_object(parent)
     shown = [with_task(ctx.show(run, own=True), task) for run in picked]

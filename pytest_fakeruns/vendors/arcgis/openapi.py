@@ -39,23 +39,57 @@ MEDIA = (JSON_TYPE.split(";")[0], PJSON_TYPE.split(";")[0], HTML_TYPE.split(";")
 
 CRON = obj({name: string() for name in ("dayOfWeek", "hour", "month", "dayOfMonth", "minute")})
 TASK = obj(
-    {"generation": integer(), "created": US_DATE, "active": boolean(), "ownerId": string(),
-     "type": enum(sorted(t["type"] for t in TASK_TYPES.values())), "orgId": string(),
-     "cronSchedule": CRON, "cronExpression": string(), "itemId": string(format="uuid"),
-     "runIntervalSeconds": integer(), "taskType": enum(sorted(TASK_TYPES)),
-     "taskState": string(), "taskTitle": string(), "maxOccurrences": integer(), "id": string(),
-     "taskId": string()},
+    {
+        "generation": integer(),
+        "created": US_DATE,
+        "active": boolean(),
+        "ownerId": string(),
+        "type": enum(sorted(t["type"] for t in TASK_TYPES.values())),
+        "orgId": string(),
+        "cronSchedule": CRON,
+        "cronExpression": string(),
+        "itemId": string(format="uuid"),
+        "runIntervalSeconds": integer(),
+        "taskType": enum(sorted(TASK_TYPES)),
+        "taskState": string(),
+        "taskTitle": string(),
+        "maxOccurrences": integer(),
+        "id": string(),
+        "taskId": string(),
+    },
     {"lastStart": US_DATE, "updated": US_DATE},
 )
-RUN = obj({"result": string(), "task": ref("Task"), "created": US_DATE, "modified": US_DATE,
-           "runId": string(), "url": string(), "status": enum(STATUSES)})
-RUN_LIST = obj({"result": array(ref("Run")), "total": integer(0), "num": integer(0, MAX_NUM),
-                "start": integer(0), "nextStart": integer(0)})
-ERROR = obj({"error": obj({
-    "code": integer(description="the status, 498 invalid token, 499 token required"),
-    "message": string(),
-    "details": array(string()),
-})})
+RUN = obj(
+    {
+        "result": string(),
+        "task": ref("Task"),
+        "created": US_DATE,
+        "modified": US_DATE,
+        "runId": string(),
+        "url": string(),
+        "status": enum(STATUSES),
+    }
+)
+RUN_LIST = obj(
+    {
+        "result": array(ref("Run")),
+        "total": integer(0),
+        "num": integer(0, MAX_NUM),
+        "start": integer(0),
+        "nextStart": integer(0),
+    }
+)
+ERROR = obj(
+    {
+        "error": obj(
+            {
+                "code": integer(description="the status, 498 invalid token, 499 token required"),
+                "message": string(),
+                "details": array(string()),
+            }
+        )
+    }
+)
 
 _PARAMS: dict[str, Schema] = {
     "f": enum(FORMATS, default="html"),
@@ -80,45 +114,70 @@ def _result(schema: Schema, description: str) -> dict[int, Answer]:
     return {200: Answer(description, content)}
 
 
-def _ops(template: str, summary: str, result: Schema, fields: dict[str, Schema],
-         runs: bool) -> dict[tuple[str, str], Operation]:
-    common: dict[str, Any] = {"parents": ("taskID",), "runs": ("runID",) if runs else (),
-                              "errors": (400, 404)}
+def _ops(
+    template: str, summary: str, result: Schema, fields: dict[str, Schema], runs: bool
+) -> dict[tuple[str, str], Operation]:
+    common: dict[str, Any] = {
+        "parents": ("taskID",),
+        "runs": ("runID",) if runs else (),
+        "errors": (400, 404),
+    }
     params = [path("taskID", string())] + ([path("runID", string())] if runs else [])
     return {
         ("GET", template): Operation(
-            summary, _result(result, summary),
-            parameters=[*params, *(query(k, v) for k, v in fields.items())], **common,
+            summary,
+            _result(result, summary),
+            parameters=[*params, *(query(k, v) for k, v in fields.items())],
+            **common,
         ),
         ("POST", template): Operation(
-            summary + " (parameters in the form body)", _result(result, summary),
-            parameters=[*params, query("f", _PARAMS["f"])], body=_form(fields), **common,
+            summary + " (parameters in the form body)",
+            _result(result, summary),
+            parameters=[*params, query("f", _PARAMS["f"])],
+            body=_form(fields),
+            **common,
         ),
     }
 
 
 SPEC = OpenApiSpec(
     description="System task runs of the administrator API. Application errors (400, 401 as "
-                "498/499, 403, 404, 405, 409, 500) ride on HTTP 200 in the `error` envelope.",
+    "498/499, 403, 404, 405, 409, 500) ride on HTTP 200 in the `error` envelope.",
     error=ERROR,
     schemas={"Run": RUN, "Task": TASK},
     security_schemes={
-        "token": {"type": "apiKey", "in": "query", "name": "token",
-                  "description": "on POST the token travels in the form body"},
-        "esriBearer": {"type": "apiKey", "in": "header", "name": "X-Esri-Authorization",
-                       "description": "Bearer <token>"},
+        "token": {
+            "type": "apiKey",
+            "in": "query",
+            "name": "token",
+            "description": "on POST the token travels in the form body",
+        },
+        "esriBearer": {
+            "type": "apiKey",
+            "in": "header",
+            "name": "X-Esri-Authorization",
+            "description": "Bearer <token>",
+        },
     },
     error_media=MEDIA,
     error_http=lambda status: status if status in REAL_HTTP else 200,
     operations={
-        **_ops(RUNS_PATH, "List a task's runs (newest first)", RUN_LIST,
-               {**_PARAMS, **_PAGING}, runs=False),
+        **_ops(
+            RUNS_PATH,
+            "List a task's runs (newest first)",
+            RUN_LIST,
+            {**_PARAMS, **_PAGING},
+            runs=False,
+        ),
         **_ops(RUN_PATH, "One run", ref("Run"), _PARAMS, runs=True),
         ("POST", UPDATE_PATH): Operation(
             "Change a run's status",
             _result(obj({"status": {"const": "success"}}), "success"),
-            parameters=[path("taskID", string()), path("runID", string()),
-                        query("f", _PARAMS["f"])],
+            parameters=[
+                path("taskID", string()),
+                path("runID", string()),
+                query("f", _PARAMS["f"]),
+            ],
             body=_form({**_UPDATE, **_PARAMS}, required=("status",)),
             body_required=True,
             errors=(400, 404),
@@ -128,11 +187,13 @@ SPEC = OpenApiSpec(
         ("GET", UPDATE_PATH): Operation(
             "Not supported: answers error 405",
             _result(obj({}), "never"),
-            parameters=[path("taskID", string()), path("runID", string()),
-                        query("f", _PARAMS["f"])],
+            parameters=[
+                path("taskID", string()),
+                path("runID", string()),
+                query("f", _PARAMS["f"]),
+            ],
             errors=(405,),
             auth=False,
         ),
     },
 )
-

@@ -20,8 +20,13 @@ from pytest_fakeruns.vendor_kit import (
 from .scheduler import DEFAULT_PARALLELISM
 
 RUN_TYPES = ("deploy", "refresh")
-PUBLIC_CREDENTIALS = ("snowflakeAccount", "snowflakeAuthType", "snowflakeUsername",
-                      "snowflakeRole", "snowflakeWarehouse")
+PUBLIC_CREDENTIALS = (
+    "snowflakeAccount",
+    "snowflakeAuthType",
+    "snowflakeUsername",
+    "snowflakeRole",
+    "snowflakeWarehouse",
+)
 
 FAILURE_REASONS = (
     "SQL compilation error: Object 'ANALYTICS.STG_ORDERS' does not exist or not authorized.",
@@ -33,9 +38,19 @@ FAILURE_REASONS = (
 
 # vendor fields add_run accepts (besides the canonical keys and environment_id/environmentID)
 RUN_FIELDS = (
-    "runType", "reRunID", "jobID", "includeNodesSelector", "excludeNodesSelector",
-    "parallelism", "nodesInRun", "deployCommit", "deployCommitMessage", "runTimeParameters",
-    "userCredentials", "userID", "runFailureReason",
+    "runType",
+    "reRunID",
+    "jobID",
+    "includeNodesSelector",
+    "excludeNodesSelector",
+    "parallelism",
+    "nodesInRun",
+    "deployCommit",
+    "deployCommitMessage",
+    "runTimeParameters",
+    "userCredentials",
+    "userID",
+    "runFailureReason",
 )
 
 
@@ -47,9 +62,7 @@ def new_parent(gen: Gen, key: str | None) -> tuple[str, dict[str, Any]]:
     return key, {"snowflakeAccount": account, "userID": gen.hex(28, rng)}
 
 
-def run_fields(
-    gen: Gen, parent: Parent, given: dict[str, Any], at: Position
-) -> dict[str, Any]:
+def run_fields(gen: Gen, parent: Parent, given: dict[str, Any], at: Position) -> dict[str, Any]:
     unknown = sorted(set(given) - set(RUN_FIELDS))
     if unknown:
         raise FakeRunsError(
@@ -133,9 +146,7 @@ def summary_run(run: Run) -> dict[str, Any]:
     out["runStatus"] = run.status
     out["environmentID"] = f["environmentID"]
     if run.state_ is State.FAILED:
-        out["runFailureReason"] = (
-            run.reason or f.get("runFailureReason") or FAILURE_REASONS[0]
-        )
+        out["runFailureReason"] = run.reason or f.get("runFailureReason") or FAILURE_REASONS[0]
     return out
 
 

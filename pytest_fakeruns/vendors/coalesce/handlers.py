@@ -26,8 +26,15 @@ from .data import RUN_TYPES
 
 ORDER_BY = ("id", "runStartTime", "runEndTime")
 DIRECTIONS = ("asc", "desc")
-STATUSES = ("canceled", "completed", "failed", "initializing", "rendering", "running",
-            "waitingToRun")
+STATUSES = (
+    "canceled",
+    "completed",
+    "failed",
+    "initializing",
+    "rendering",
+    "running",
+    "waitingToRun",
+)
 MAX_LIMIT = 1000
 DEFAULT_LIMIT = 25
 

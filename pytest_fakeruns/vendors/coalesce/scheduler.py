@@ -11,12 +11,25 @@ from pytest_fakeruns.vendor_kit import Context, Parent, Response, Run, one_of, p
 
 AUTH_TYPES = ("Basic", "KeyPair", "OAuth")
 # credentials each snowflakeAuthType needs (contract 3.3)
-NEEDED = {"Basic": ("snowflakeUsername", "snowflakePassword"), "KeyPair": ("snowflakeKeyPairKey",),
-          "OAuth": ()}
-SHOWN_CREDENTIALS = ("snowflakeAuthType", "snowflakeUsername", "snowflakeRole",
-                     "snowflakeWarehouse")
-CREDENTIAL_STRINGS = ("snowflakeUsername", "snowflakePassword", "snowflakeKeyPairKey",
-                      "snowflakeKeyPairPass", "snowflakeWarehouse", "snowflakeRole")
+NEEDED = {
+    "Basic": ("snowflakeUsername", "snowflakePassword"),
+    "KeyPair": ("snowflakeKeyPairKey",),
+    "OAuth": (),
+}
+SHOWN_CREDENTIALS = (
+    "snowflakeAuthType",
+    "snowflakeUsername",
+    "snowflakeRole",
+    "snowflakeWarehouse",
+)
+CREDENTIAL_STRINGS = (
+    "snowflakeUsername",
+    "snowflakePassword",
+    "snowflakeKeyPairKey",
+    "snowflakeKeyPairPass",
+    "snowflakeWarehouse",
+    "snowflakeRole",
+)
 SELECTORS = ("jobID", "includeNodesSelector", "excludeNodesSelector")
 MAX_PARALLELISM = 1024
 DEFAULT_PARALLELISM = 16
@@ -111,8 +124,7 @@ def _new_refresh(
     """A refresh run in ``waitingToRun``; it keeps no secret of the credentials."""
     shown = {name: creds[name] for name in SHOWN_CREDENTIALS if creds.get(name)}
     shown.setdefault("snowflakeAuthType", "Basic")
-    given = {"runType": "refresh", "runTimeParameters": params, "userCredentials": shown,
-             **fields}
+    given = {"runType": "refresh", "runTimeParameters": params, "userCredentials": shown, **fields}
     return ctx.vendor.create_run(given, parent=parent)
 
 

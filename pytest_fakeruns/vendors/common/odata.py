@@ -50,9 +50,7 @@ _OPS_TEXT = "eq, ne, gt, ge, lt or le"
 _LITERALS_TEXT = "'text', an integer, true, false or datetime'YYYY-MM-DDTHH:MM:SS'"
 
 _GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\Z")
-_DATETIME = re.compile(
-    r"(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,7}))?)?Z?\Z"
-)
+_DATETIME = re.compile(r"(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,7}))?)?Z?\Z")
 _TOKEN = re.compile(
     r"""
       (?P<ws>\s+)
@@ -112,10 +110,16 @@ def tokenize(text: str, param: str) -> list[Token]:
         m = _TOKEN.match(text, pos)
         if m is None:
             if text[pos] == "'":
-                raise _fail(param, Token("string", text[pos:], pos),
-                            "the text literal is not closed with a quote")
-            raise _fail(param, Token("char", text[pos], pos),
-                        "this character is not part of the supported syntax")
+                raise _fail(
+                    param,
+                    Token("string", text[pos:], pos),
+                    "the text literal is not closed with a quote",
+                )
+            raise _fail(
+                param,
+                Token("char", text[pos], pos),
+                "this character is not part of the supported syntax",
+            )
         kind = m.lastgroup
         assert kind is not None
         if kind != "ws":
@@ -213,8 +217,9 @@ class _FilterParser:
             self.take()
             return inner
         if after_not:
-            raise self.fail(tok, "'not' applies to a condition in parentheses, "
-                                 "as in not (Status eq 'Passed')")
+            raise self.fail(
+                tok, "'not' applies to a condition in parentheses, as in not (Status eq 'Passed')"
+            )
         return self.comparison()
 
     def nested(
@@ -251,8 +256,11 @@ class _FilterParser:
     def operand(self) -> tuple[str, str, Callable[[Any], Any]]:
         tok = self.take()
         if tok.kind != "name" or tok.text in _KEYWORDS or tok.text in ("true", "false", "null"):
-            raise self.fail(tok, "expected a property, or year(), month() or day() of one, "
-                                 "on the left of a comparison")
+            raise self.fail(
+                tok,
+                "expected a property, or year(), month() or day() of one, "
+                "on the left of a comparison",
+            )
         nxt = self.peek()
         if nxt.text == "(" and nxt.kind == "punct" and nxt.pos == tok.end:
             return self.function(tok)
@@ -265,14 +273,16 @@ class _FilterParser:
         field = self.fields.get(tok.text)
         if field is None:
             names = ", ".join(sorted(self.fields))
-            raise self.fail(tok, f"{self.entity} has no property named '{tok.text}'; "
-                                 f"use one of {names}")
+            raise self.fail(
+                tok, f"{self.entity} has no property named '{tok.text}'; use one of {names}"
+            )
         return field
 
     def function(self, name: Token) -> tuple[str, str, Callable[[Any], Any]]:
         if name.text not in DATE_FUNCTIONS:
-            raise self.fail(name, f"the function '{name.text}' is not supported; "
-                                  "use year(), month() or day()")
+            raise self.fail(
+                name, f"the function '{name.text}' is not supported; use year(), month() or day()"
+            )
         self.take()  # "("
         arg = self.take()
         dates = sorted(n for n, f in self.fields.items() if f.type == DATETIME)
@@ -282,8 +292,11 @@ class _FilterParser:
             raise self.fail(arg, f"{name.text}() takes a date property: {', '.join(dates)}")
         field = self.fields[arg.text]
         if field.type != DATETIME:
-            raise self.fail(arg, f"{name.text}() takes a date property ({', '.join(dates)}); "
-                                 f"{arg.text} is {field.type}")
+            raise self.fail(
+                arg,
+                f"{name.text}() takes a date property ({', '.join(dates)}); "
+                f"{arg.text} is {field.type}",
+            )
         close = self.take()
         if close.text != ")":
             raise self.fail(close, f"expected ')' to close {name.text}(")
@@ -305,8 +318,10 @@ class _FilterParser:
                 raise self.fail(tok, f"{label} is {GUID} and {text!r} is not a GUID")
             return text.lower()
         if lit_kind != kind:
-            raise self.fail(tok, f"{label} is {kind} and cannot be compared with "
-                                 f"the {lit_kind} value {tok.text}")
+            raise self.fail(
+                tok,
+                f"{label} is {kind} and cannot be compared with the {lit_kind} value {tok.text}",
+            )
         return value
 
     def literal_value(self, tok: Token, op: str) -> tuple[str, Any]:
@@ -322,20 +337,22 @@ class _FilterParser:
         if tok.kind == "typed":
             prefix, _, rest = tok.text.partition("'")
             if prefix != "datetime":
-                raise self.fail(tok, f"the literal type '{prefix}' is not supported; use "
-                                     f"{_LITERALS_TEXT}")
+                raise self.fail(
+                    tok, f"the literal type '{prefix}' is not supported; use {_LITERALS_TEXT}"
+                )
             moment = _parse_datetime(_unquote("'" + rest))
             if moment is None:
-                raise self.fail(tok, "not a valid date and time; use "
-                                     "datetime'YYYY-MM-DDTHH:MM:SS'")
+                raise self.fail(tok, "not a valid date and time; use datetime'YYYY-MM-DDTHH:MM:SS'")
             return DATETIME, moment
         if tok.kind == "name" and tok.text in ("true", "false"):
             return BOOL, tok.text == "true"
         if tok.kind == "name" and tok.text == "null":
             raise self.fail(tok, "null is not supported")
         if tok.kind == "name" and tok.text in self.fields:
-            raise self.fail(tok, "a property can only be compared with a literal value, not "
-                                 "with another property")
+            raise self.fail(
+                tok,
+                "a property can only be compared with a literal value, not with another property",
+            )
         raise self.fail(tok, f"expected a value after '{op}': {_LITERALS_TEXT}")
 
 

@@ -26,41 +26,56 @@ _GUID_D = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{
 
 # (script name, steps as (Description, ExpectedResult)); a script shows its first 2-5 steps
 SCENARIOS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
-    ("Log in with valid credentials", (
-        ("Open the login page", "The login form is shown"),
-        ("Enter a valid user name and password", "Both fields accept the input"),
-        ("Click Log In", "The dashboard opens with the user's name in the header"),
-        ("Reload the page", "The user stays logged in"),
-        ("Click Log Out", "The login page is shown again"),
-    )),
-    ("Create a purchase order", (
-        ("Open Purchasing > New Order", "An empty order form is shown"),
-        ("Select supplier 'Acme Supplies'", "The supplier's address is filled in"),
-        ("Add two order lines", "The order total is the sum of both lines"),
-        ("Click Submit", "The order is saved with status Pending Approval"),
-        ("Open the order from the list", "All entered values are shown unchanged"),
-    )),
-    ("Reset a forgotten password", (
-        ("Click 'Forgot password' on the login page", "The reset form is shown"),
-        ("Enter the registered e-mail address", "A confirmation message is shown"),
-        ("Open the link in the reset e-mail", "The new password form is shown"),
-        ("Enter and confirm a new password", "The password is changed"),
-        ("Log in with the new password", "The dashboard opens"),
-    )),
-    ("Export the monthly report", (
-        ("Open Reports > Monthly", "The report for the current month is shown"),
-        ("Choose the previous month", "The figures change to the previous month"),
-        ("Click Export as PDF", "A PDF download starts"),
-        ("Open the downloaded file", "The PDF matches the report on screen"),
-        ("Click Export as CSV", "A CSV file with one row per line item is downloaded"),
-    )),
-    ("Search customers by name", (
-        ("Open Customers", "The customer list is shown"),
-        ("Type 'smi' in the search box", "Only customers whose name contains 'smi' are listed"),
-        ("Clear the search box", "The full list is shown again"),
-        ("Search for a name that does not exist", "'No customers found' is shown"),
-        ("Sort the results by name", "The list is in alphabetical order"),
-    )),
+    (
+        "Log in with valid credentials",
+        (
+            ("Open the login page", "The login form is shown"),
+            ("Enter a valid user name and password", "Both fields accept the input"),
+            ("Click Log In", "The dashboard opens with the user's name in the header"),
+            ("Reload the page", "The user stays logged in"),
+            ("Click Log Out", "The login page is shown again"),
+        ),
+    ),
+    (
+        "Create a purchase order",
+        (
+            ("Open Purchasing > New Order", "An empty order form is shown"),
+            ("Select supplier 'Acme Supplies'", "The supplier's address is filled in"),
+            ("Add two order lines", "The order total is the sum of both lines"),
+            ("Click Submit", "The order is saved with status Pending Approval"),
+            ("Open the order from the list", "All entered values are shown unchanged"),
+        ),
+    ),
+    (
+        "Reset a forgotten password",
+        (
+            ("Click 'Forgot password' on the login page", "The reset form is shown"),
+            ("Enter the registered e-mail address", "A confirmation message is shown"),
+            ("Open the link in the reset e-mail", "The new password form is shown"),
+            ("Enter and confirm a new password", "The password is changed"),
+            ("Log in with the new password", "The dashboard opens"),
+        ),
+    ),
+    (
+        "Export the monthly report",
+        (
+            ("Open Reports > Monthly", "The report for the current month is shown"),
+            ("Choose the previous month", "The figures change to the previous month"),
+            ("Click Export as PDF", "A PDF download starts"),
+            ("Open the downloaded file", "The PDF matches the report on screen"),
+            ("Click Export as CSV", "A CSV file with one row per line item is downloaded"),
+        ),
+    ),
+    (
+        "Search customers by name",
+        (
+            ("Open Customers", "The customer list is shown"),
+            ("Type 'smi' in the search box", "Only customers whose name contains 'smi' are listed"),
+            ("Clear the search box", "The full list is shown again"),
+            ("Search for a name that does not exist", "'No customers found' is shown"),
+            ("Sort the results by name", "The list is in alphabetical order"),
+        ),
+    ),
 )
 FAILURES = (
     "An error page was shown instead of the expected result",
@@ -236,25 +251,26 @@ def step_results(run: Run, root: str) -> list[dict[str, Any]]:
     _, steps = _scenario(run.fields["ScriptId"])
     outcomes, failed = _outcomes(run, len(steps), rng)
     out = []
-    for index, ((description, expected), outcome) in enumerate(zip(steps, outcomes,
-                                                                    strict=True)):
+    for index, ((description, expected), outcome) in enumerate(zip(steps, outcomes, strict=True)):
         ident = str(uuid.UUID(int=rng.getrandbits(128), version=4))
         actual = None
         if index == failed:
             actual = run.reason or FAILURES[rng.randrange(len(FAILURES))]
-        out.append({
-            "RunId": run.id,
-            "Id": ident,
-            "Description": description,
-            "Data": None,
-            "Notes": None,
-            "ExpectedResult": expected,
-            "ActualResult": actual,
-            "Outcome": outcome,
-            "HasIncidents": False,
-            "HasAttachments": False,
-            "Self": f"{root}/api/stepresult/{ident}",
-        })
+        out.append(
+            {
+                "RunId": run.id,
+                "Id": ident,
+                "Description": description,
+                "Data": None,
+                "Notes": None,
+                "ExpectedResult": expected,
+                "ActualResult": actual,
+                "Outcome": outcome,
+                "HasIncidents": False,
+                "HasAttachments": False,
+                "Self": f"{root}/api/stepresult/{ident}",
+            }
+        )
     return out
 
 
@@ -277,16 +293,19 @@ def new_parent(gen: Gen, key: str | None) -> tuple[str, dict[str, Any]]:
     return new_assignment(gen, key)
 
 
-def run_fields(
-    gen: Gen, parent: Parent, given: dict[str, Any], at: Position
-) -> dict[str, Any]:
+def run_fields(gen: Gen, parent: Parent, given: dict[str, Any], at: Position) -> dict[str, Any]:
     data = parent.data
     if not given:  # add_runs: one tester from the pool created, ran and updated the run
         login, ident = gen.rng.choice(users(gen))
         return {
-            "ScriptId": data["ScriptId"], "ScriptVersion": data["ScriptVersion"],
-            "CreatedById": ident, "CreatedBy": login, "RunById": ident, "RunBy": login,
-            "LastUpdatedById": ident, "LastUpdatedBy": login,
+            "ScriptId": data["ScriptId"],
+            "ScriptVersion": data["ScriptVersion"],
+            "CreatedById": ident,
+            "CreatedBy": login,
+            "RunById": ident,
+            "RunBy": login,
+            "LastUpdatedById": ident,
+            "LastUpdatedBy": login,
         }
     unknown = sorted(set(given) - set(RUN_FIELDS))
     if unknown:
@@ -303,8 +322,7 @@ def run_fields(
     fields["ScriptId"] = data["ScriptId"]
     version = given.get("ScriptVersion", data["ScriptVersion"])
     if isinstance(version, bool) or not isinstance(version, int) or version < 1:
-        raise FakeRunsError(f"enterprise_tester ScriptVersion must be an int >= 1, not "
-                            f"{version!r}")
+        raise FakeRunsError(f"enterprise_tester ScriptVersion must be an int >= 1, not {version!r}")
     # a script id or version given is the assignment's from now on (POST runs use it)
     fields["ScriptVersion"] = data["ScriptVersion"] = version
     fields.update(_people(gen, given))
@@ -326,8 +344,9 @@ def _people(gen: Gen, given: dict[str, Any]) -> dict[str, str]:
     for role in ROLES:
         login, ident = given.get(role), given.get(role + "Id")
         if login is not None and (not isinstance(login, str) or not login):
-            raise FakeRunsError(f"enterprise_tester {role} must be a non-empty string, not "
-                                f"{login!r}")
+            raise FakeRunsError(
+                f"enterprise_tester {role} must be a non-empty string, not {login!r}"
+            )
         if ident is not None:
             ident = guid_field(role + "Id", ident)
         if login is not None or ident is not None:
@@ -344,4 +363,3 @@ def _people(gen: Gen, given: dict[str, Any]) -> dict[str, str]:
         out[role + "Id"] = ident
         out[role] = login
     return out
-

@@ -72,8 +72,7 @@ class EnterpriseTester(VendorDefinition):
     def routes(self) -> list[Route]:
         # auth=False: ASP.NET routing (a {id} that is no GUID matches nothing) comes first
         return [
-            Route("GET", "/api/scriptassignment/{id}/runs", list_runs, auth=False,
-                  list_route=True),
+            Route("GET", "/api/scriptassignment/{id}/runs", list_runs, auth=False, list_route=True),
             Route("POST", "/api/scriptassignment/{id}/runs", create_run, auth=False),
             Route("GET", "/api/scriptrun/{id}", get_run, auth=False),
         ]
@@ -132,4 +131,3 @@ def _default_message(ctx: Context, status: int) -> str:
             return f"Script run {ident} was not found."
         return f"Script assignment {ident} was not found."
     return MESSAGES.get(status, "An error has occurred.")
-

@@ -44,8 +44,9 @@ def _route_id(ctx: Context) -> str:
     """The path GUID; any other text does not match the route (ASP.NET's 404)."""
     ident = guid(ctx.params["id"])
     if ident is None:
-        raise ctx.fail(404, f"No HTTP resource was found that matches the request URI "
-                            f"'{ctx.request.url}'.")
+        raise ctx.fail(
+            404, f"No HTTP resource was found that matches the request URI '{ctx.request.url}'."
+        )
     return ident
 
 
@@ -127,8 +128,9 @@ def list_runs(ctx: Context) -> Response:
     skip = _count(ctx, "$skip") or 0
     inline = q.get("$inlinecount", "none")
     if inline not in ("allpages", "none"):
-        raise _query_fail(ctx, f"The value '{inline}' of $inlinecount is not valid; use "
-                               "allpages or none.")
+        raise _query_fail(
+            ctx, f"The value '{inline}' of $inlinecount is not valid; use allpages or none."
+        )
     expand = _expand(ctx)
     size = top if top is not None else take if take is not None else DEFAULT_TOP
     parent = _assignment(ctx, ident)
@@ -165,8 +167,11 @@ def _new_run_body(ctx: Context) -> str | None:
 def _incomplete(ctx: Context, parent: Parent) -> Run | None:
     """The assignment's newest run that is still Not Run or In Progress."""
     ctx.vendor.store.catch_up()
-    waiting = [r for r in ctx.vendor.store.active.values()
-               if r.parent == parent.key and not r.state.terminal]
+    waiting = [
+        r
+        for r in ctx.vendor.store.active.values()
+        if r.parent == parent.key and not r.state.terminal
+    ]
     return max(waiting, key=created_key, default=None)
 
 
@@ -203,9 +208,12 @@ def create_run(ctx: Context) -> Response:
             {
                 "state": "In Progress",
                 "durations": {State.WAITING.value: 0.0},
-                "CreatedBy": acting, "CreatedById": acting_id,
-                "RunBy": runner[0], "RunById": runner[1],
-                "LastUpdatedBy": acting, "LastUpdatedById": acting_id,
+                "CreatedBy": acting,
+                "CreatedById": acting_id,
+                "RunBy": runner[0],
+                "RunById": runner[1],
+                "LastUpdatedBy": acting,
+                "LastUpdatedById": acting_id,
             },
             parent=parent,
         )
@@ -225,4 +233,3 @@ def get_run(ctx: Context) -> Response:
     run = ctx.run_or_fail(ident, 404, f"Script run {ident} was not found.")
     parent = ctx.vendor.store.parents[run.parent]
     return ctx.json(_shown(ctx, [run], parent, expand)[0])
-

@@ -18,26 +18,44 @@ from pytest_fakeruns.vendor_kit import FakeRunsError, Gen, Parent, Position, Run
 SYSTEM = "SYSTEM"
 CANCELED_TEXT = "Canceled"
 TASK_KEYS = (
-    "branchId", "createdAt", "createdBy", "deferredResults", "definitionId", "duration", "id",
-    "messages", "nodeId", "nodeName", "results", "status", "token", "updatedAt", "updatedBy",
+    "branchId",
+    "createdAt",
+    "createdBy",
+    "deferredResults",
+    "definitionId",
+    "duration",
+    "id",
+    "messages",
+    "nodeId",
+    "nodeName",
+    "results",
+    "status",
+    "token",
+    "updatedAt",
+    "updatedBy",
 )
 
 # (definitionId, nodeName, result names): handlers that finish at once ...
 QUICK_HANDLERS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("utilities_echo_v1", "Echo Input", ("output",)),
-    ("kinetic_request_ce_submission_retrieve_v2", "Retrieve Submission",
-     ("Handler Error Message", "ID", "Core State")),
+    (
+        "kinetic_request_ce_submission_retrieve_v2",
+        "Retrieve Submission",
+        ("Handler Error Message", "ID", "Core State"),
+    ),
     ("smtp_email_send_v1", "Send Notification", ("Handler Error Message", "Message Id")),
     ("utilities_create_trigger_v1", "Create Trigger", ("Handler Error Message",)),
-    ("kinetic_request_ce_submission_update_v1", "Update Submission",
-     ("Handler Error Message",)),
+    ("kinetic_request_ce_submission_update_v1", "Update Submission", ("Handler Error Message",)),
     ("kinetic_core_api_v1", "Core API Call", ("Response Body", "Response Code")),
 )
 # ... and handlers that defer: the run waits for them to be completed
 DEFERRED_HANDLERS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("utilities_defer_v1", "Deferred Task", ("deferral_token",)),
-    ("kinetic_request_ce_approval_create_v1", "Create Approval",
-     ("deferral_token", "Handler Error Message")),
+    (
+        "kinetic_request_ce_approval_create_v1",
+        "Create Approval",
+        ("deferral_token", "Handler Error Message"),
+    ),
     ("servicenow_incident_create_v1", "Create Incident", ("deferral_token", "sys_id", "number")),
 )
 FAILURE_REASONS = (
@@ -49,7 +67,7 @@ FAILURE_REASONS = (
     "Connector Error: Unable to evaluate the connector expression: undefined method "
     "'[]' for nil:NilClass",
     "Handler Error: servicenow_incident_create_v1 - Connection refused - connect(2) for "
-    "\"acme.service-now.com\" port 443",
+    '"acme.service-now.com" port 443',
 )
 
 
@@ -166,12 +184,19 @@ def _generated(run: Run, rng: random.Random, clock: _Clock) -> list[dict[str, An
         created = clock.step(rng.randint(20, 900))
         duration = rng.randint(5, 400)
         updated = clock.step(duration + rng.randint(1, 40))
-        out.append(_task(
-            run, i,
-            createdAt=iso_millis(created), definitionId=definition, duration=duration,
-            nodeId=f"{definition}_{node}", nodeName=name,
-            results=_results(rng, result_names, None), updatedAt=iso_millis(updated),
-        ))
+        out.append(
+            _task(
+                run,
+                i,
+                createdAt=iso_millis(created),
+                definitionId=definition,
+                duration=duration,
+                nodeId=f"{definition}_{node}",
+                nodeName=name,
+                results=_results(rng, result_names, None),
+                updatedAt=iso_millis(updated),
+            )
+        )
     if state is State.FAILED:
         return out
     definition, name, result_names = rng.choice(DEFERRED_HANDLERS)
@@ -183,13 +208,21 @@ def _generated(run: Run, rng: random.Random, clock: _Clock) -> list[dict[str, An
     closed = state in (State.COMPLETED, State.CANCELED)
     if closed and run.ended_at_ is not None:
         clock.at = run.ended_at_
-    out.append(_task(
-        run, quick,
-        createdAt=iso_millis(created), definitionId=definition, duration=duration,
-        nodeId=f"{definition}_{node}", nodeName=name,
-        results=_results(rng, result_names, token), status="Closed" if closed else "Deferred",
-        token=token, updatedAt=iso_millis(clock.at if closed else deferred_at),
-    ))
+    out.append(
+        _task(
+            run,
+            quick,
+            createdAt=iso_millis(created),
+            definitionId=definition,
+            duration=duration,
+            nodeId=f"{definition}_{node}",
+            nodeName=name,
+            results=_results(rng, result_names, token),
+            status="Closed" if closed else "Deferred",
+            token=token,
+            updatedAt=iso_millis(clock.at if closed else deferred_at),
+        )
+    )
     return out
 
 
@@ -215,12 +248,19 @@ def task_list(run: Run) -> list[dict[str, Any]]:
         else:
             definition, name, text, status = "system_noop_v1", "Cancel", CANCELED_TEXT, "Closed"
         message_id = int(run.id) * 50 + index + 1
-        tasks.append(_task(
-            run, index,
-            createdAt=at, definitionId=definition, nodeId=f"{definition}_{rng.randint(5, 30)}",
-            nodeName=name, status=status, updatedAt=at,
-            messages=[{"createdAt": at, "id": message_id, "text": text}],
-        ))
+        tasks.append(
+            _task(
+                run,
+                index,
+                createdAt=at,
+                definitionId=definition,
+                nodeId=f"{definition}_{rng.randint(5, 30)}",
+                nodeName=name,
+                status=status,
+                updatedAt=at,
+                messages=[{"createdAt": at, "id": message_id, "text": text}],
+            )
+        )
     return tasks
 
 
@@ -245,17 +285,27 @@ def check_tasks(value: object) -> list[dict[str, Any]]:
 
 SOURCES = ("Kinetic Request CE", "Playground", "Kinetic Request", "ServiceNow", "Remedy ITSM")
 GROUPS = (
-    "Submissions > services > onboarding", "Submissions > it > password-reset",
-    "ACME3 > iPad Request", "Documentation", "Submissions > hr > leave-request",
-    "Datastore Submissions > people", "Users", "Teams",
+    "Submissions > services > onboarding",
+    "Submissions > it > password-reset",
+    "ACME3 > iPad Request",
+    "Documentation",
+    "Submissions > hr > leave-request",
+    "Datastore Submissions > people",
+    "Users",
+    "Teams",
 )
 TREES = (
-    "Submitted", "Created", "Updated", "Closed", "Procurement", "My First Tree", "Approval",
+    "Submitted",
+    "Created",
+    "Updated",
+    "Closed",
+    "Procurement",
+    "My First Tree",
+    "Approval",
     "Fulfillment",
 )
 # add_run's vendor fields (besides the canonical keys and `source`)
-RUN_FIELDS = ("tree", "source_group", "sourceGroup", "sourceId", "sourceData", "createdBy",
-              "tasks")
+RUN_FIELDS = ("tree", "source_group", "sourceGroup", "sourceId", "sourceData", "createdBy", "tasks")
 
 
 def new_parent(gen: Gen, key: str | None) -> tuple[str, dict[str, Any]]:
@@ -268,16 +318,18 @@ def new_parent(gen: Gen, key: str | None) -> tuple[str, dict[str, Any]]:
     return key, {"trees": pairs}
 
 
-def run_fields(
-    gen: Gen, parent: Parent, given: dict[str, Any], at: Position
-) -> dict[str, Any]:
+def run_fields(gen: Gen, parent: Parent, given: dict[str, Any], at: Position) -> dict[str, Any]:
     rng = gen.rng
     if not given:  # add_runs: a known tree of the source, started by the system
         group, tree = rng.choice(parent.data["trees"])
         return {
-            "tree": tree, "sourceGroup": group, "source_group": group,
+            "tree": tree,
+            "sourceGroup": group,
+            "source_group": group,
             "sourceId": f"KS{rng.randrange(10**13):013d}" if rng.random() < 0.85 else None,
-            "sourceData": None, "createdBy": SYSTEM, "_seed": rng.getrandbits(32),
+            "sourceData": None,
+            "createdBy": SYSTEM,
+            "_seed": rng.getrandbits(32),
         }
     unknown = sorted(set(given) - set(RUN_FIELDS))
     if unknown:
@@ -287,8 +339,10 @@ def run_fields(
             + ", ".join(RUN_FIELDS)
         )
     group, tree = _tree_of(rng, parent, given)
-    source_id = given["sourceId"] if "sourceId" in given else (
-        f"KS{rng.randrange(10**13):013d}" if rng.random() < 0.85 else None
+    source_id = (
+        given["sourceId"]
+        if "sourceId" in given
+        else (f"KS{rng.randrange(10**13):013d}" if rng.random() < 0.85 else None)
     )
     if source_id is not None and not isinstance(source_id, str):
         raise FakeRunsError(f"kinetic sourceId must be a string or None, not {source_id!r}")
@@ -296,13 +350,10 @@ def run_fields(
     if isinstance(data, (dict, list)):
         data = json.dumps(data, separators=(",", ":"))
     elif data is not None and not isinstance(data, str):
-        raise FakeRunsError(
-            f"kinetic sourceData must be a string, a dict or None, not {data!r}"
-        )
+        raise FakeRunsError(f"kinetic sourceData must be a string, a dict or None, not {data!r}")
     created_by = given.get("createdBy", SYSTEM)
     if not isinstance(created_by, str) or not created_by:
-        raise FakeRunsError(f"kinetic createdBy must be a non-empty string, not "
-                            f"{created_by!r}")
+        raise FakeRunsError(f"kinetic createdBy must be a non-empty string, not {created_by!r}")
     fields: dict[str, Any] = {
         "tree": tree,
         "sourceGroup": group,
@@ -325,8 +376,10 @@ def _text_field(given: dict[str, Any], *names: str) -> str | None:
             if not isinstance(value, str) or not value:
                 raise FakeRunsError(f"kinetic {name} must be a non-empty string, not {value!r}")
             if found is not None and value != found:
-                raise FakeRunsError(f"kinetic add_run() got {names[0]}={found!r} and "
-                                    f"{name}={value!r}; give one of them")
+                raise FakeRunsError(
+                    f"kinetic add_run() got {names[0]}={found!r} and "
+                    f"{name}={value!r}; give one of them"
+                )
             found = value
     return found
 
@@ -349,4 +402,3 @@ def _tree_of(rng: Any, parent: Parent, given: dict[str, Any]) -> tuple[str, str]
     if (group, tree) not in pairs:
         pairs.append((group, tree))
     return group, tree
-

@@ -86,8 +86,7 @@ class Kinetic(VendorDefinition):
         if message is None:
             source = ctx.params.get("SOURCE") or _source_in_path(ctx.path)
             if status == 403:
-                message = (f'Policy rule "Authenticated Users" denied access to source '
-                           f'"{source}".')
+                message = f'Policy rule "Authenticated Users" denied access to source "{source}".'
             elif status == 404:
                 message = f"Unknown source:  {source}"
             else:
@@ -115,4 +114,3 @@ def _source_in_path(path: str) -> str:
         if marker in parts[:-1]:
             return parts[parts.index(marker) + 1]
     return path
-

@@ -156,10 +156,14 @@ def run_tree(ctx: Context) -> Response:
     user = basic_user(header) if header is not None else None
     vendor = ctx.vendor
     run = vendor.create_run(
-        {"tree": tree, "sourceGroup": group, "sourceId": source_id, "sourceData": data,
-         "createdBy": user or SYSTEM},
+        {
+            "tree": tree,
+            "sourceGroup": group,
+            "sourceId": source_id,
+            "sourceData": data,
+            "createdBy": user or SYSTEM,
+        },
         parent=parent,
     )
     message = f"Initiated run #{run.id} for the {parent.key} :: {group} :: {tree} tree."
     return ctx.json({"message": message, "run": vendor.definition.serialize(run)})
-

@@ -20,9 +20,7 @@ def new_parent(gen: Gen, key: str | None) -> tuple[str, dict[str, Any]]:
     return key, {"user": user}
 
 
-def run_fields(
-    gen: Gen, parent: Parent, given: dict[str, Any], at: Position
-) -> dict[str, Any]:
+def run_fields(gen: Gen, parent: Parent, given: dict[str, Any], at: Position) -> dict[str, Any]:
     if given:
         unknown = sorted(set(given) - set(RUN_FIELDS))
         if unknown:

@@ -35,24 +35,33 @@ DEPRECATED_AT = _dt.datetime(2026, 2, 12, tzinfo=_UTC)
 SUNSET_AT = _dt.datetime(2027, 1, 31, tzinfo=_UTC)
 
 ERRORS: dict[int, tuple[str, str]] = {
-    400: ("400BadRequest",
-          "The request was unacceptable, often due to a missing or invalid parameter"),
+    400: (
+        "400BadRequest",
+        "The request was unacceptable, often due to a missing or invalid parameter",
+    ),
     401: ("401Unauthorized", "No valid API token provided"),
     403: ("403Forbidden", "The API token does not have permissions to perform the request"),
     404: ("404NotFound", "The requested resource could not be found"),
     409: ("409Conflict", "The request conflicts with another request"),
     410: ("410Gone", "This endpoint was sunset on {sunset} and is no longer available"),
-    429: ("429TooManyRequests",
-          "Too many requests have been made against the API in too short a time"),
-    500: ("500InternalServerError",
-          "The server encountered an unexpected condition that prevented it from fulfilling "
-          "the request"),
+    429: (
+        "429TooManyRequests",
+        "Too many requests have been made against the API in too short a time",
+    ),
+    500: (
+        "500InternalServerError",
+        "The server encountered an unexpected condition that prevented it from fulfilling "
+        "the request",
+    ),
     502: ("502BadGateway", "The server received an invalid response from an upstream server"),
-    503: ("503ServiceUnavailable",
-          "The server cannot handle the request due to a temporary overload or scheduled "
-          "maintenance"),
-    504: ("504GatewayTimeout",
-          "The server did not receive a timely response from an upstream server"),
+    503: (
+        "503ServiceUnavailable",
+        "The server cannot handle the request due to a temporary overload or scheduled maintenance",
+    ),
+    504: (
+        "504GatewayTimeout",
+        "The server did not receive a timely response from an upstream server",
+    ),
 }
 
 
@@ -135,4 +144,3 @@ def _sunset_message(ctx: Context) -> str:
         if dep is not None and dep.sunset_at is not None:
             sunset = dep.sunset_at
     return ERRORS[410][1].format(sunset=sunset.date().isoformat())
-

@@ -21,9 +21,7 @@ MAX_PAGE = 1000
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
 _B64URL = re.compile(r"[A-Za-z0-9_-]+\Z")
 _NUM = r"(0|[1-9][0-9]*)"
-_CURSOR = re.compile(
-    rf"%24limit={_NUM}&%24offset={_NUM}&%24asof={_NUM}&%24script=([^&=]+)\Z"
-)
+_CURSOR = re.compile(rf"%24limit={_NUM}&%24offset={_NUM}&%24asof={_NUM}&%24script=([^&=]+)\Z")
 
 
 def created_key(run: Run) -> tuple[_dt.datetime, Any]:
@@ -78,8 +76,10 @@ def decode_cursor(token: str) -> Cursor | None:
 
 
 def next_link(root: str, cursor: Cursor) -> str:
-    return f"{root}/prototype/platform/scripts/{quote(cursor.script, safe='')}/runs" \
-           f"?$next={cursor.encode()}"
+    return (
+        f"{root}/prototype/platform/scripts/{quote(cursor.script, safe='')}/runs"
+        f"?$next={cursor.encode()}"
+    )
 
 
 def _is_date(text: str) -> bool:
@@ -98,8 +98,10 @@ def _check_version(ctx: Context) -> None:
         return
     if not _is_date(version):
         raise ctx.fail(
-            400, f"X-Version must be an API version date (YYYY-MM-DD); this endpoint exists "
-                 f"in {X_VERSION}", target="X-Version",
+            400,
+            f"X-Version must be an API version date (YYYY-MM-DD); this endpoint exists "
+            f"in {X_VERSION}",
+            target="X-Version",
         )
     raise ctx.fail(404)  # the prototype route does not exist in other versions
 
@@ -112,7 +114,8 @@ def list_runs(ctx: Context) -> Response:
         parsed = parse_int(q["$maxpagesize"])
         if parsed is None or not 1 <= parsed <= MAX_PAGE:
             raise ctx.fail(
-                400, f"$maxpagesize must be an integer from 1 to {MAX_PAGE}",
+                400,
+                f"$maxpagesize must be an integer from 1 to {MAX_PAGE}",
                 target="$maxpagesize",
             )
         limit = parsed
@@ -122,7 +125,8 @@ def list_runs(ctx: Context) -> Response:
         cursor = decode_cursor(q["$next"])
         if cursor is None:
             raise ctx.fail(
-                400, "$next is not a valid cursor; copy it unchanged from @nextLink",
+                400,
+                "$next is not a valid cursor; copy it unchanged from @nextLink",
                 target="$next",
             )
         if cursor.script != script:

@@ -78,7 +78,9 @@ def issue_token(ctx: Context) -> Response:
     form = _form_body(ctx)
     if form is None:
         return _iam_error(
-            ctx, 400, "invalid_request",
+            ctx,
+            400,
+            "invalid_request",
             f"the request body must be {_FORM} (grant_type=client_credentials)",
         )
     if form.get("grant_type") != "client_credentials":
@@ -88,7 +90,9 @@ def issue_token(ctx: Context) -> Response:
         if _basic_credentials(header) is None:
             # RFC 6749 §5.2: a failed Authorization-header client gets the challenge back
             refused = _iam_error(
-                ctx, 401, "unauthorized_client",
+                ctx,
+                401,
+                "unauthorized_client",
                 "the Basic Authorization header must be base64 of client_id:client_secret, "
                 "both non-empty",
             )
@@ -102,7 +106,9 @@ def issue_token(ctx: Context) -> Response:
     unknown = [w for w in wanted if w not in SCOPES]
     if unknown:
         return _iam_error(
-            ctx, 400, "invalid_scope",
+            ctx,
+            400,
+            "invalid_scope",
             f"unknown scope {unknown[0]!r}; scopes are {' '.join(SCOPES)}",
         )
     granted = tuple(s for s in SCOPES if s in wanted) if wanted else SCOPES

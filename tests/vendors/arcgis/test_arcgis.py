@@ -21,8 +21,10 @@ RUNS = f"/system/tasks/{TASK}/runs"
 TOKEN = {"token": "t0k3n"}
 JSON = {"f": "json", **TOKEN}
 HEX32 = re.compile(r"[0-9a-f]{32}\Z")
-US_DATE = re.compile(r"(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [1-9]\d?, \d{4}, "
-                     r"(1[0-2]|[1-9]):[0-5]\d:[0-5]\d (AM|PM)\Z")
+US_DATE = re.compile(
+    r"(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [1-9]\d?, \d{4}, "
+    r"(1[0-2]|[1-9]):[0-5]\d:[0-5]\d (AM|PM)\Z"
+)
 
 _SEED_TASK: dict[str, Any] = {
     "generation": 6,
@@ -31,8 +33,7 @@ _SEED_TASK: dict[str, Any] = {
     "ownerId": "c076e404cec9497488f008fc5b83e6fa",
     "type": "GP_JOBS_CLEANER_TASK_TYPE",
     "orgId": "0123456789ABCDEF",
-    "cronSchedule": {"dayOfWeek": "?", "hour": "*", "month": "*", "dayOfMonth": "*",
-                     "minute": "0"},
+    "cronSchedule": {"dayOfWeek": "?", "hour": "*", "month": "*", "dayOfMonth": "*", "minute": "0"},
     "cronExpression": "0 0 * * * ?",
     "itemId": "0a78247d-0d0d-4b69-a658-03104e15bd66",
     "runIntervalSeconds": 3600,
@@ -48,12 +49,24 @@ _SEED_TASK: dict[str, Any] = {
 # the seed page's example (its missing comma between the first two results mended), two of four
 SEED_EXAMPLE: dict[str, Any] = {
     "result": [
-        {"result": "GP Jobs have been cleaned.", "task": _SEED_TASK,
-         "created": "Apr 22, 2021, 3:00:31 AM", "modified": "Apr 22, 2021, 3:00:31 AM",
-         "runId": "dae1bfa5d6ec44349790ebb3f27dd4e1", "url": "", "status": "succeeded"},
-        {"result": "GP Jobs have been cleaned.", "task": _SEED_TASK,
-         "created": "Apr 22, 2021, 2:00:31 AM", "modified": "Apr 22, 2021, 2:00:31 AM",
-         "runId": "a117f2c79e6b466b94947fa5521d514d", "url": "", "status": "succeeded"},
+        {
+            "result": "GP Jobs have been cleaned.",
+            "task": _SEED_TASK,
+            "created": "Apr 22, 2021, 3:00:31 AM",
+            "modified": "Apr 22, 2021, 3:00:31 AM",
+            "runId": "dae1bfa5d6ec44349790ebb3f27dd4e1",
+            "url": "",
+            "status": "succeeded",
+        },
+        {
+            "result": "GP Jobs have been cleaned.",
+            "task": _SEED_TASK,
+            "created": "Apr 22, 2021, 2:00:31 AM",
+            "modified": "Apr 22, 2021, 2:00:31 AM",
+            "runId": "a117f2c79e6b466b94947fa5521d514d",
+            "url": "",
+            "status": "succeeded",
+        },
     ],
     "total": 4,
     "num": 4,
@@ -113,20 +126,31 @@ def error(code: int, message: str, details: list[str] | None = None) -> dict[str
 def contract_task(fake: FakeRuns) -> list[Run]:
     """The contract example's task and three runs, the newest as shown there."""
     task = fake.arcgis.add_parent(TASK)
-    task.data.update(generation=3, created=dt.datetime(2026, 2, 27, 16, 12, 9, tzinfo=UTC),
-                     ownerId="8d1f2c3b4a5e6f708192a3b4c5d6e7f8", orgId="A7C3E9F1B5D2084E",
-                     itemId="4b0e7d2a-91c6-4f35-8e1d-6a2b9c0f7e13")
+    task.data.update(
+        generation=3,
+        created=dt.datetime(2026, 2, 27, 16, 12, 9, tzinfo=UTC),
+        ownerId="8d1f2c3b4a5e6f708192a3b4c5d6e7f8",
+        orgId="A7C3E9F1B5D2084E",
+        itemId="4b0e7d2a-91c6-4f35-8e1d-6a2b9c0f7e13",
+    )
     runs = [
-        fake.arcgis.add_run(task_id=TASK, state="succeeded",
-                            created_at=dt.datetime(2026, 3, 2, hour, 0, 2, tzinfo=UTC),
-                            durations={"waitingToRun": 30, "running": 5})
+        fake.arcgis.add_run(
+            task_id=TASK,
+            state="succeeded",
+            created_at=dt.datetime(2026, 3, 2, hour, 0, 2, tzinfo=UTC),
+            durations={"waitingToRun": 30, "running": 5},
+        )
         for hour in (8, 9)
     ]
-    runs.append(fake.arcgis.add_run(
-        task_id=TASK, runId="5d8e2f7a1c0b4d39a6e4f2b8c1d0e9a7", state="succeeded",
-        created_at=dt.datetime(2026, 3, 2, 10, 0, 3, tzinfo=UTC),
-        durations={"waitingToRun": 30, "running": 8},
-    ))
+    runs.append(
+        fake.arcgis.add_run(
+            task_id=TASK,
+            runId="5d8e2f7a1c0b4d39a6e4f2b8c1d0e9a7",
+            state="succeeded",
+            created_at=dt.datetime(2026, 3, 2, 10, 0, 3, tzinfo=UTC),
+            durations={"waitingToRun": 30, "running": 8},
+        )
+    )
     return runs
 
 
@@ -151,8 +175,13 @@ def test_list_has_the_seed_examples_shape(api: Api) -> None:
         task = item["task"]
         assert task["id"] == task["taskId"] == TASK
         assert len(task["orgId"]) == 16 and HEX32.match(task["ownerId"])
-        for date in (item["created"], item["modified"], task["created"], task["lastStart"],
-                     task["updated"]):
+        for date in (
+            item["created"],
+            item["modified"],
+            task["created"],
+            task["lastStart"],
+            task["updated"],
+        ):
             assert US_DATE.match(date), date
 
 
@@ -184,8 +213,7 @@ def test_compact_json_of_any_page_is_plain_json_dumps(api: Api) -> None:
     answer = api.get("arcgis", RUNS, params={**JSON, "num": "40"})
 
     body = answer.json()
-    assert answer.content == json.dumps(body, separators=(",", ":"),
-                                        ensure_ascii=False).encode()
+    assert answer.content == json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
     assert len(body["result"]) == 32
 
 
@@ -250,12 +278,15 @@ def update(api: Api, run: Run, status: str | None, **extra: str) -> Any:
 
 
 @pytest.mark.fake_runs(progression="manual")
-@pytest.mark.parametrize(("path", "final"), [
-    (["executing", "succeeded"], "succeeded"),
-    (["executing", "failed"], "failed"),
-    (["executing", "skipped"], "skipped"),
-    (["skipped"], "skipped"),
-])
+@pytest.mark.parametrize(
+    ("path", "final"),
+    [
+        (["executing", "succeeded"], "succeeded"),
+        (["executing", "failed"], "failed"),
+        (["executing", "skipped"], "skipped"),
+        (["skipped"], "skipped"),
+    ],
+)
 def test_update_walks_the_legal_moves(api: Api, path: list[str], final: str) -> None:
     run = api.fake.arcgis.add_run(task_id=TASK)
 
@@ -281,11 +312,20 @@ def test_update_to_the_current_status_is_a_no_op_success(api: Api) -> None:
 
 
 @pytest.mark.fake_runs(progression="manual")
-@pytest.mark.parametrize(("start", "target"), [
-    ("scheduled", "succeeded"), ("scheduled", "failed"), ("scheduled", "submitfailed"),
-    ("executing", "scheduled"), ("executing", "submitfailed"), ("succeeded", "executing"),
-    ("failed", "succeeded"), ("skipped", "executing"), ("submitfailed", "scheduled"),
-])
+@pytest.mark.parametrize(
+    ("start", "target"),
+    [
+        ("scheduled", "succeeded"),
+        ("scheduled", "failed"),
+        ("scheduled", "submitfailed"),
+        ("executing", "scheduled"),
+        ("executing", "submitfailed"),
+        ("succeeded", "executing"),
+        ("failed", "succeeded"),
+        ("skipped", "executing"),
+        ("submitfailed", "scheduled"),
+    ],
+)
 def test_illegal_moves_are_refused(api: Api, start: str, target: str) -> None:
     run = api.fake.arcgis.add_run(task_id=TASK, state=start)
 
@@ -306,13 +346,17 @@ def test_update_result_text_is_shown(api: Api) -> None:
     assert run.status == "failed"
 
 
-@pytest.mark.parametrize(("data", "detail"), [
-    ({}, "Missing required parameter 'status'."),
-    ({"status": "done"}, "Invalid value for parameter 'status': done"),
-    ({"status": "Succeeded"}, "Invalid value for parameter 'status': Succeeded"),
-])
-def test_update_without_a_valid_status_is_a_400(api: Api, data: dict[str, str],
-                                                 detail: str) -> None:
+@pytest.mark.parametrize(
+    ("data", "detail"),
+    [
+        ({}, "Missing required parameter 'status'."),
+        ({"status": "done"}, "Invalid value for parameter 'status': done"),
+        ({"status": "Succeeded"}, "Invalid value for parameter 'status': Succeeded"),
+    ],
+)
+def test_update_without_a_valid_status_is_a_400(
+    api: Api, data: dict[str, str], detail: str
+) -> None:
     run = api.fake.arcgis.add_run(task_id=TASK)
 
     answer = api.post("arcgis", f"{RUNS}/{run.id}/update", data={**JSON, **data})
@@ -333,8 +377,9 @@ def test_get_on_update_is_method_not_supported(api: Api) -> None:
 def test_update_needs_the_token_in_the_body(api: Api) -> None:
     run = api.fake.arcgis.add_run(task_id=TASK)
 
-    answer = api.post("arcgis", f"{RUNS}/{run.id}/update", params=TOKEN,
-                      data={"f": "json", "status": "skipped"})
+    answer = api.post(
+        "arcgis", f"{RUNS}/{run.id}/update", params=TOKEN, data={"f": "json", "status": "skipped"}
+    )
 
     assert answer.json() == error(499, "Token Required")
     assert run.status == "scheduled"
@@ -351,22 +396,37 @@ def test_unknown_f_is_a_400_written_as_json(api: Api, value: str) -> None:
 
     assert answer.status_code == 200
     assert answer.headers["Content-Type"] == "application/json; charset=UTF-8"
-    assert answer.json() == error(400, "Invalid or missing input parameters.",
-                                  [f"Invalid value for parameter 'f': {value}"])
+    assert answer.json() == error(
+        400, "Invalid or missing input parameters.", [f"Invalid value for parameter 'f': {value}"]
+    )
 
 
-@pytest.mark.parametrize(("name", "value"), [
-    ("start", "-1"), ("start", "abc"), ("start", "1.5"), ("start", ""), ("start", "+1"),
-    ("num", "0"), ("num", "-5"), ("num", "ten"), ("num", "2.0"), ("num", ""),
-])
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("start", "-1"),
+        ("start", "abc"),
+        ("start", "1.5"),
+        ("start", ""),
+        ("start", "+1"),
+        ("num", "0"),
+        ("num", "-5"),
+        ("num", "ten"),
+        ("num", "2.0"),
+        ("num", ""),
+    ],
+)
 def test_bad_start_or_num_is_a_400_naming_it(api: Api, name: str, value: str) -> None:
     api.fake.arcgis.add_run(task_id=TASK)
 
     answer = api.get("arcgis", RUNS, params={**JSON, name: value})
 
     assert answer.status_code == 200
-    assert answer.json() == error(400, "Invalid or missing input parameters.",
-                                  [f"Invalid value for parameter '{name}': {value}"])
+    assert answer.json() == error(
+        400,
+        "Invalid or missing input parameters.",
+        [f"Invalid value for parameter '{name}': {value}"],
+    )
 
 
 def test_parameter_names_are_case_sensitive(api: Api) -> None:
@@ -418,11 +478,23 @@ def test_post_reads_like_get_with_a_form_body(api: Api) -> None:
 def test_post_body_that_is_not_a_form_is_a_400(api: Api) -> None:
     api.fake.arcgis.add_run(task_id=TASK)
 
-    answer = api.post("arcgis", RUNS, params={"f": "json"}, content=b"\xff\xfe",
-                      headers={"X-Esri-Authorization": "Bearer t0k3n"}) \
-        if api.transport.startswith("httpx") else \
-        api.post("arcgis", RUNS, params={"f": "json"}, data=b"\xff\xfe",
-                 headers={"X-Esri-Authorization": "Bearer t0k3n"})
+    answer = (
+        api.post(
+            "arcgis",
+            RUNS,
+            params={"f": "json"},
+            content=b"\xff\xfe",
+            headers={"X-Esri-Authorization": "Bearer t0k3n"},
+        )
+        if api.transport.startswith("httpx")
+        else api.post(
+            "arcgis",
+            RUNS,
+            params={"f": "json"},
+            data=b"\xff\xfe",
+            headers={"X-Esri-Authorization": "Bearer t0k3n"},
+        )
+    )
 
     assert answer.status_code == 200
     assert answer.json()["error"]["code"] == 400
@@ -446,8 +518,9 @@ def test_no_token_is_code_499_in_http_200(api: Api) -> None:
     assert "Token Required" in as_html.text and "499" in as_html.text
 
 
-@pytest.mark.parametrize("where", ["query on GET", "form on POST", "header on GET",
-                                   "header on POST"])
+@pytest.mark.parametrize(
+    "where", ["query on GET", "form on POST", "header on GET", "header on POST"]
+)
 def test_token_is_accepted_where_arcgis_reads_it(api: Api, where: str) -> None:
     api.fake.arcgis.add_run(task_id=TASK)
     header = {"X-Esri-Authorization": "Bearer t0k3n"}
@@ -476,8 +549,7 @@ def test_a_post_with_the_token_only_in_the_query_is_refused(api: Api) -> None:
 def test_malformed_esri_header_is_an_invalid_token(api: Api, header: str) -> None:
     api.fake.arcgis.add_run(task_id=TASK)
 
-    answer = api.get("arcgis", RUNS, params={"f": "json"},
-                     headers={"X-Esri-Authorization": header})
+    answer = api.get("arcgis", RUNS, params={"f": "json"}, headers={"X-Esri-Authorization": header})
 
     assert answer.status_code == 200
     assert answer.json() == error(498, "Invalid token.")
@@ -497,8 +569,11 @@ def test_require_auth_false_allows_no_token(api: Api) -> None:
 INJECTED = {
     400: (200, 400, "Invalid or missing input parameters."),
     401: (200, 498, "Invalid token."),
-    403: (200, 403, "You do not have permissions to access this resource or perform this "
-                    "operation."),
+    403: (
+        200,
+        403,
+        "You do not have permissions to access this resource or perform this operation.",
+    ),
     404: (200, 404, f"Task '{TASK}' not found."),
     409: (200, 409, "The operation conflicts with the current state of the resource."),
     429: (429, 429, "Too many requests."),
@@ -556,12 +631,14 @@ def test_not_deprecated_by_default(api: Api) -> None:
 
 def test_unmatched_arcgis_path_gets_the_404_envelope(fake_runs: FakeRuns) -> None:
     fake_runs.strict = False
-    answer = requests.get(fake_runs.arcgis.base_url + "/system/tasks/x/runs/y/delete",
-                          params={"f": "json"})
+    answer = requests.get(
+        fake_runs.arcgis.base_url + "/system/tasks/x/runs/y/delete", params={"f": "json"}
+    )
 
     assert answer.status_code == 200
-    assert answer.json() == error(404, "Could not find resource or operation 'delete' on the "
-                                       "system.")
+    assert answer.json() == error(
+        404, "Could not find resource or operation 'delete' on the system."
+    )
     assert len(fake_runs.unmatched) == 1
 
 
@@ -573,8 +650,7 @@ def walk(api: Api, num: int, between: Any = None) -> list[str]:
     start = 0
     page = 0
     while True:
-        body = api.get("arcgis", RUNS, params={**JSON, "start": str(start),
-                                               "num": str(num)}).json()
+        body = api.get("arcgis", RUNS, params={**JSON, "start": str(start), "num": str(num)}).json()
         seen.extend(item["runId"] for item in body["result"])
         assert body["num"] == len(body["result"])
         if body["nextStart"] == 0:
@@ -627,14 +703,19 @@ def test_ties_in_creation_time_are_ordered_by_run_id(api: Api) -> None:
 # -- task object, dates, vocabulary and data -----------------------------------------------
 
 
-@pytest.mark.parametrize(("moment", "text"), [
-    (dt.datetime(2021, 4, 22, 3, 0, 31, tzinfo=UTC), "Apr 22, 2021, 3:00:31 AM"),
-    (dt.datetime(2021, 4, 21, 22, 42, 17, tzinfo=UTC), "Apr 21, 2021, 10:42:17 PM"),
-    (dt.datetime(2026, 1, 5, 0, 5, 9, tzinfo=UTC), "Jan 5, 2026, 12:05:09 AM"),
-    (dt.datetime(2026, 12, 31, 12, 0, 0, tzinfo=UTC), "Dec 31, 2026, 12:00:00 PM"),
-    (dt.datetime(2026, 7, 1, 9, 30, tzinfo=dt.timezone(dt.timedelta(hours=2))),
-     "Jul 1, 2026, 7:30:00 AM"),
-])
+@pytest.mark.parametrize(
+    ("moment", "text"),
+    [
+        (dt.datetime(2021, 4, 22, 3, 0, 31, tzinfo=UTC), "Apr 22, 2021, 3:00:31 AM"),
+        (dt.datetime(2021, 4, 21, 22, 42, 17, tzinfo=UTC), "Apr 21, 2021, 10:42:17 PM"),
+        (dt.datetime(2026, 1, 5, 0, 5, 9, tzinfo=UTC), "Jan 5, 2026, 12:05:09 AM"),
+        (dt.datetime(2026, 12, 31, 12, 0, 0, tzinfo=UTC), "Dec 31, 2026, 12:00:00 PM"),
+        (
+            dt.datetime(2026, 7, 1, 9, 30, tzinfo=dt.timezone(dt.timedelta(hours=2))),
+            "Jul 1, 2026, 7:30:00 AM",
+        ),
+    ],
+)
 def test_dates_are_us_style_in_utc(fake_runs: FakeRuns, moment: dt.datetime, text: str) -> None:
     run = fake_runs.arcgis.add_run(created_at=moment, state="succeeded")
 
@@ -656,10 +737,12 @@ def test_task_last_start_and_updated_follow_the_runs(api: Api) -> None:
 
 def test_task_updated_counts_transitions_due_by_the_clock(api: Api) -> None:
     api.fake.clock.set(dt.datetime(2026, 3, 2, 12, 0, tzinfo=UTC))
-    old = api.fake.arcgis.add_run(task_id=TASK, state="succeeded",
-                                  created_at="2026-03-02T09:00:00Z")
-    api.fake.arcgis.add_run(task_id=TASK, state="executing",
-                            durations={"waitingToRun": 30, "running": 20})
+    old = api.fake.arcgis.add_run(
+        task_id=TASK, state="succeeded", created_at="2026-03-02T09:00:00Z"
+    )
+    api.fake.arcgis.add_run(
+        task_id=TASK, state="executing", durations={"waitingToRun": 30, "running": 20}
+    )
     api.fake.clock.advance(25)
 
     body = api.get("arcgis", f"{RUNS}/{old.id}", params=JSON).json()
@@ -667,8 +750,14 @@ def test_task_updated_counts_transitions_due_by_the_clock(api: Api) -> None:
     assert body["task"]["updated"] == "Mar 2, 2026, 12:00:20 PM"
 
 
-WORDS = {"scheduled": "waitingToRun", "executing": "running", "succeeded": "completed",
-         "failed": "failed", "submitfailed": "failed", "skipped": "canceled"}
+WORDS = {
+    "scheduled": "waitingToRun",
+    "executing": "running",
+    "succeeded": "completed",
+    "failed": "failed",
+    "submitfailed": "failed",
+    "skipped": "canceled",
+}
 
 
 @pytest.mark.parametrize("word", list(WORDS))
@@ -733,15 +822,19 @@ def test_add_runs_is_realistic_and_deterministic_per_seed() -> None:
     assert len(tasks) == 1
     task = first[0]["task"]
     assert (task["taskType"], task["taskTitle"], task["runIntervalSeconds"]) == (
-        "CleanGPJobs", "gpCleanerTask", 3600)
+        "CleanGPJobs",
+        "gpCleanerTask",
+        3600,
+    )
 
 
 @pytest.mark.fake_runs(progression="poll")
 def test_poll_mode_moves_a_run_one_step_per_read(api: Api) -> None:
     run = api.fake.arcgis.add_run(task_id=TASK)
 
-    statuses = [api.get("arcgis", f"{RUNS}/{run.id}", params=JSON).json()["status"]
-                for _ in range(4)]
+    statuses = [
+        api.get("arcgis", f"{RUNS}/{run.id}", params=JSON).json()["status"] for _ in range(4)
+    ]
 
     assert statuses == ["scheduled", "executing", "succeeded", "succeeded"]
 

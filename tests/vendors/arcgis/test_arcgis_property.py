@@ -33,15 +33,33 @@ PATHS = [
     ("POST", f"/system/tasks/other/runs/{RUN}/update"),
 ]
 values = st.one_of(
-    st.sampled_from(["json", "pjson", "html", "xml", "t0k3n", "0", "5", "100", "1000",
-                     "scheduled", "executing", "succeeded", "failed", "skipped",
-                     "submitfailed"]),
+    st.sampled_from(
+        [
+            "json",
+            "pjson",
+            "html",
+            "xml",
+            "t0k3n",
+            "0",
+            "5",
+            "100",
+            "1000",
+            "scheduled",
+            "executing",
+            "succeeded",
+            "failed",
+            "skipped",
+            "submitfailed",
+        ]
+    ),
     st.text(max_size=10),
 )
 fields = st.dictionaries(st.sampled_from(NAMES), values, max_size=5)
-esri = st.one_of(st.none(), st.sampled_from(["Bearer t0k3n", "Bearer", "Basic eDp5", ""]),
-                 st.text(alphabet=st.characters(min_codepoint=0x20, max_codepoint=0x7E),
-                         max_size=20))
+esri = st.one_of(
+    st.none(),
+    st.sampled_from(["Bearer t0k3n", "Bearer", "Basic eDp5", ""]),
+    st.text(alphabet=st.characters(min_codepoint=0x20, max_codepoint=0x7E), max_size=20),
+)
 
 
 def is_envelope(status: int, body: Any) -> bool:

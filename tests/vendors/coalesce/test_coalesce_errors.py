@@ -12,7 +12,7 @@ from tests._clients import Api
 AUTH = {"Authorization": "Bearer t0k3n"}
 JSON = "application/json; charset=utf-8"
 BASIC = {"snowflakeUsername": "LOADER", "snowflakePassword": "s3cret"}
-STATUS_WORDS = ("canceled, completed, failed, initializing, rendering, running, waitingToRun")
+STATUS_WORDS = "canceled, completed, failed, initializing, rendering, running, waitingToRun"
 
 pytestmark = pytest.mark.fake_runs(progression="manual")
 
@@ -76,31 +76,42 @@ LIST_CASES = [
     ("startingFrom", {"startingFrom": "2026-03-02T10:00:00Z"}, FROM_ID),
     ("startingFrom", {"startingFrom": "abc"}, FROM_ID),
     ("startingFrom", {"startingFrom": "-5"}, FROM_ID),
-    ("startingFrom", {"startingFrom": "4811", "orderBy": "runStartTime"},
-     from_time("runStartTime")),
-    ("startingFrom", {"startingFrom": "yesterday", "orderBy": "runEndTime"},
-     from_time("runEndTime")),
-    ("startingFrom", {"startingFrom": "2026-02-30T10:00:00Z", "orderBy": "runEndTime"},
-     from_time("runEndTime")),
-    ("startingFrom", {"startingFrom": "9999-12-31T23:59:59-23:59", "orderBy": "runStartTime"},
-     from_time("runStartTime")),
+    (
+        "startingFrom",
+        {"startingFrom": "4811", "orderBy": "runStartTime"},
+        from_time("runStartTime"),
+    ),
+    (
+        "startingFrom",
+        {"startingFrom": "yesterday", "orderBy": "runEndTime"},
+        from_time("runEndTime"),
+    ),
+    (
+        "startingFrom",
+        {"startingFrom": "2026-02-30T10:00:00Z", "orderBy": "runEndTime"},
+        from_time("runEndTime"),
+    ),
+    (
+        "startingFrom",
+        {"startingFrom": "9999-12-31T23:59:59-23:59", "orderBy": "runStartTime"},
+        from_time("runStartTime"),
+    ),
     ("detail", {"detail": "yes"}, DETAIL),
     ("detail", {"detail": "1"}, DETAIL),
 ]
 
 
 @pytest.mark.parametrize(("parameter", "query", "detail"), LIST_CASES)
-def test_list_refuses_a_bad(seeded: Api, parameter: str, query: dict[str, str],
-                            detail: str) -> None:
-    check_400(seeded.get("coalesce", "/api/v1/runs", params=query, headers=AUTH),
-              parameter, detail)
+def test_list_refuses_a_bad(
+    seeded: Api, parameter: str, query: dict[str, str], detail: str
+) -> None:
+    check_400(seeded.get("coalesce", "/api/v1/runs", params=query, headers=AUTH), parameter, detail)
 
 
 def test_list_accepts_any_environment_id(seeded: Api) -> None:
     """environmentID has no bad value: an unknown one is an empty page, not an error."""
     for env in ("nope", "", "2 ", "ü"):
-        answer = seeded.get("coalesce", "/api/v1/runs", params={"environmentID": env},
-                            headers=AUTH)
+        answer = seeded.get("coalesce", "/api/v1/runs", params={"environmentID": env}, headers=AUTH)
         assert answer.status_code == 200
         assert answer.json()["data"] == []
 
@@ -110,8 +121,11 @@ def test_list_accepts_any_environment_id(seeded: Api) -> None:
 
 @pytest.mark.parametrize("run_id", ["abc", "-1", "1.5", "%2B1"])
 def test_get_run_refuses_a_bad_run_id(seeded: Api, run_id: str) -> None:
-    check_400(seeded.get("coalesce", f"/api/v1/runs/{run_id}", headers=AUTH), "runID",
-              "runID must be an integer")
+    check_400(
+        seeded.get("coalesce", f"/api/v1/runs/{run_id}", headers=AUTH),
+        "runID",
+        "runID must be an integer",
+    )
 
 
 # -- GET /scheduler/runStatus ----------------------------------------------------------------
@@ -119,16 +133,20 @@ def test_get_run_refuses_a_bad_run_id(seeded: Api, run_id: str) -> None:
 COUNTER = "runCounter must be a non-negative integer"
 
 
-@pytest.mark.parametrize(("named", "query", "detail"), [
-    ("runCounter", {}, "runCounter is required"),
-    ("runCounter", {"runCounter": ""}, COUNTER),
-    ("runCounter", {"runCounter": "abc"}, COUNTER),
-    ("runCounter", {"runCounter": "-1"}, COUNTER),
-    ("runCounter", {"runCounter": "1.0"}, COUNTER),
-    ("Run 4899", {"runCounter": "4899"}, "Run 4899 was not found."),
-])
-def test_run_status_refuses_a_bad_run_counter(seeded: Api, named: str, query: dict[str, str],
-                                              detail: str) -> None:
+@pytest.mark.parametrize(
+    ("named", "query", "detail"),
+    [
+        ("runCounter", {}, "runCounter is required"),
+        ("runCounter", {"runCounter": ""}, COUNTER),
+        ("runCounter", {"runCounter": "abc"}, COUNTER),
+        ("runCounter", {"runCounter": "-1"}, COUNTER),
+        ("runCounter", {"runCounter": "1.0"}, COUNTER),
+        ("Run 4899", {"runCounter": "4899"}, "Run 4899 was not found."),
+    ],
+)
+def test_run_status_refuses_a_bad_run_counter(
+    seeded: Api, named: str, query: dict[str, str], detail: str
+) -> None:
     answer = seeded.get("coalesce", "/scheduler/runStatus", params=query, headers=AUTH)
     check_400(answer, named, detail)
 
@@ -157,53 +175,113 @@ def without(body: dict[str, Any], *path: str) -> dict[str, Any]:
 
 PARALLELISM = "runDetails.parallelism must be an integer from 1 to 1024"
 START_CASES = [
-    ("runDetails", without(start_body(), "runDetails"),
-     "runDetails is required and must be an object"),
+    (
+        "runDetails",
+        without(start_body(), "runDetails"),
+        "runDetails is required and must be an object",
+    ),
     ("runDetails", start_body(runDetails="2"), "runDetails is required and must be an object"),
-    ("environmentID", without(start_body(), "runDetails", "environmentID"),
-     "runDetails.environmentID is required and must be a non-empty string"),
-    ("environmentID", start_body({"environmentID": ""}),
-     "runDetails.environmentID is required and must be a non-empty string"),
-    ("environmentID", start_body({"environmentID": 2}),
-     "runDetails.environmentID is required and must be a non-empty string"),
+    (
+        "environmentID",
+        without(start_body(), "runDetails", "environmentID"),
+        "runDetails.environmentID is required and must be a non-empty string",
+    ),
+    (
+        "environmentID",
+        start_body({"environmentID": ""}),
+        "runDetails.environmentID is required and must be a non-empty string",
+    ),
+    (
+        "environmentID",
+        start_body({"environmentID": 2}),
+        "runDetails.environmentID is required and must be a non-empty string",
+    ),
     ("jobID", start_body({"jobID": 7}), "runDetails.jobID must be a string"),
-    ("includeNodesSelector", start_body({"includeNodesSelector": ["A"]}),
-     "runDetails.includeNodesSelector must be a string"),
-    ("excludeNodesSelector", start_body({"excludeNodesSelector": None}),
-     "runDetails.excludeNodesSelector must be a string"),
+    (
+        "includeNodesSelector",
+        start_body({"includeNodesSelector": ["A"]}),
+        "runDetails.includeNodesSelector must be a string",
+    ),
+    (
+        "excludeNodesSelector",
+        start_body({"excludeNodesSelector": None}),
+        "runDetails.excludeNodesSelector must be a string",
+    ),
     ("parallelism", start_body({"parallelism": 0}), PARALLELISM),
     ("parallelism", start_body({"parallelism": 1025}), PARALLELISM),
     ("parallelism", start_body({"parallelism": "16"}), PARALLELISM),
     ("parallelism", start_body({"parallelism": 2.5}), PARALLELISM),
     ("parallelism", start_body({"parallelism": True}), PARALLELISM),
-    ("forceIgnoreWorkspaceStatus", start_body({"forceIgnoreWorkspaceStatus": "yes"}),
-     "runDetails.forceIgnoreWorkspaceStatus must be true or false"),
-    ("userCredentials", without(start_body(), "userCredentials"),
-     "userCredentials is required and must be an object"),
-    ("userCredentials", start_body(userCredentials=[]),
-     "userCredentials is required and must be an object"),
-    ("snowflakeAuthType", start_body(creds={"snowflakeAuthType": "Password"}),
-     "userCredentials.snowflakeAuthType must be one of Basic, KeyPair, OAuth"),
-    ("snowflakeAuthType", start_body(creds={"snowflakeAuthType": ["Basic"]}),
-     "userCredentials.snowflakeAuthType must be one of Basic, KeyPair, OAuth"),
-    ("snowflakeUsername", without(start_body(), "userCredentials", "snowflakeUsername"),
-     "userCredentials.snowflakeUsername is required when snowflakeAuthType is Basic"),
-    ("snowflakePassword", start_body(creds={"snowflakePassword": ""}),
-     "userCredentials.snowflakePassword is required when snowflakeAuthType is Basic"),
-    ("snowflakeKeyPairKey", start_body(creds={"snowflakeAuthType": "KeyPair"}),
-     "userCredentials.snowflakeKeyPairKey is required when snowflakeAuthType is KeyPair"),
-    ("snowflakeUsername", start_body(creds={"snowflakeUsername": 5}),
-     "userCredentials.snowflakeUsername must be a string"),
-    ("snowflakePassword", start_body(creds={"snowflakePassword": 5}),
-     "userCredentials.snowflakePassword must be a string"),
-    ("snowflakeKeyPairKey", start_body(creds={"snowflakeKeyPairKey": {}}),
-     "userCredentials.snowflakeKeyPairKey must be a string"),
-    ("snowflakeKeyPairPass", start_body(creds={"snowflakeKeyPairPass": 1}),
-     "userCredentials.snowflakeKeyPairPass must be a string"),
-    ("snowflakeWarehouse", start_body(creds={"snowflakeWarehouse": False}),
-     "userCredentials.snowflakeWarehouse must be a string"),
-    ("snowflakeRole", start_body(creds={"snowflakeRole": 1}),
-     "userCredentials.snowflakeRole must be a string"),
+    (
+        "forceIgnoreWorkspaceStatus",
+        start_body({"forceIgnoreWorkspaceStatus": "yes"}),
+        "runDetails.forceIgnoreWorkspaceStatus must be true or false",
+    ),
+    (
+        "userCredentials",
+        without(start_body(), "userCredentials"),
+        "userCredentials is required and must be an object",
+    ),
+    (
+        "userCredentials",
+        start_body(userCredentials=[]),
+        "userCredentials is required and must be an object",
+    ),
+    (
+        "snowflakeAuthType",
+        start_body(creds={"snowflakeAuthType": "Password"}),
+        "userCredentials.snowflakeAuthType must be one of Basic, KeyPair, OAuth",
+    ),
+    (
+        "snowflakeAuthType",
+        start_body(creds={"snowflakeAuthType": ["Basic"]}),
+        "userCredentials.snowflakeAuthType must be one of Basic, KeyPair, OAuth",
+    ),
+    (
+        "snowflakeUsername",
+        without(start_body(), "userCredentials", "snowflakeUsername"),
+        "userCredentials.snowflakeUsername is required when snowflakeAuthType is Basic",
+    ),
+    (
+        "snowflakePassword",
+        start_body(creds={"snowflakePassword": ""}),
+        "userCredentials.snowflakePassword is required when snowflakeAuthType is Basic",
+    ),
+    (
+        "snowflakeKeyPairKey",
+        start_body(creds={"snowflakeAuthType": "KeyPair"}),
+        "userCredentials.snowflakeKeyPairKey is required when snowflakeAuthType is KeyPair",
+    ),
+    (
+        "snowflakeUsername",
+        start_body(creds={"snowflakeUsername": 5}),
+        "userCredentials.snowflakeUsername must be a string",
+    ),
+    (
+        "snowflakePassword",
+        start_body(creds={"snowflakePassword": 5}),
+        "userCredentials.snowflakePassword must be a string",
+    ),
+    (
+        "snowflakeKeyPairKey",
+        start_body(creds={"snowflakeKeyPairKey": {}}),
+        "userCredentials.snowflakeKeyPairKey must be a string",
+    ),
+    (
+        "snowflakeKeyPairPass",
+        start_body(creds={"snowflakeKeyPairPass": 1}),
+        "userCredentials.snowflakeKeyPairPass must be a string",
+    ),
+    (
+        "snowflakeWarehouse",
+        start_body(creds={"snowflakeWarehouse": False}),
+        "userCredentials.snowflakeWarehouse must be a string",
+    ),
+    (
+        "snowflakeRole",
+        start_body(creds={"snowflakeRole": 1}),
+        "userCredentials.snowflakeRole must be a string",
+    ),
     ("parameters", start_body(parameters=["a"]), "parameters must be an object"),
     ("parameters", start_body(parameters="a=1"), "parameters must be an object"),
     ("Environment 7", start_body({"environmentID": "7"}), "Environment 7 was not found."),
@@ -217,12 +295,17 @@ def test_start_run_refuses_a_bad(seeded: Api, named: str, body: Any, detail: str
     assert len(seeded.fake.coalesce.runs()) == 2
 
 
-@pytest.mark.parametrize("route", ["/scheduler/startRun", "/scheduler/cancelRun",
-                                   "/scheduler/rerun"])
+@pytest.mark.parametrize(
+    "route", ["/scheduler/startRun", "/scheduler/cancelRun", "/scheduler/rerun"]
+)
 @pytest.mark.parametrize("content", [b"", b"not json", b"[1, 2]", b'"runDetails"', b"\xff\xfe"])
 def test_scheduler_posts_need_a_json_object(seeded: Api, route: str, content: bytes) -> None:
-    answer = seeded.post("coalesce", route, headers={**AUTH, "Content-Type": "application/json"},
-                         **raw(seeded, content))
+    answer = seeded.post(
+        "coalesce",
+        route,
+        headers={**AUTH, "Content-Type": "application/json"},
+        **raw(seeded, content),
+    )
 
     assert answer.status_code == 400
     assert answer.json() == envelope("Bad Request", NOT_OBJECT)
@@ -285,18 +368,33 @@ RERUN_CASES = [
     ("runID", rerun_body({"runID": "two"}), RERUN_ID),
     ("runID", rerun_body({"runID": -2}), RERUN_ID),
     ("runID", rerun_body({"runID": 2.0}), RERUN_ID),
-    ("userCredentials", {"runDetails": {"runID": 2}},
-     "userCredentials is required and must be an object"),
-    ("snowflakeAuthType", rerun_body({"runID": 2}, {"snowflakeAuthType": "basic"}),
-     "userCredentials.snowflakeAuthType must be one of Basic, KeyPair, OAuth"),
-    ("snowflakePassword", rerun_body({"runID": 2}, {"snowflakePassword": None}),
-     "userCredentials.snowflakePassword must be a string"),
-    ("snowflakeKeyPairKey", rerun_body({"runID": 2}, {"snowflakeAuthType": "KeyPair"}),
-     "userCredentials.snowflakeKeyPairKey is required when snowflakeAuthType is KeyPair"),
+    (
+        "userCredentials",
+        {"runDetails": {"runID": 2}},
+        "userCredentials is required and must be an object",
+    ),
+    (
+        "snowflakeAuthType",
+        rerun_body({"runID": 2}, {"snowflakeAuthType": "basic"}),
+        "userCredentials.snowflakeAuthType must be one of Basic, KeyPair, OAuth",
+    ),
+    (
+        "snowflakePassword",
+        rerun_body({"runID": 2}, {"snowflakePassword": None}),
+        "userCredentials.snowflakePassword must be a string",
+    ),
+    (
+        "snowflakeKeyPairKey",
+        rerun_body({"runID": 2}, {"snowflakeAuthType": "KeyPair"}),
+        "userCredentials.snowflakeKeyPairKey is required when snowflakeAuthType is KeyPair",
+    ),
     ("parameters", rerun_body({"runID": 2}, parameters=1), "parameters must be an object"),
     ("Run 4899", rerun_body({"runID": 4899}), "Run 4899 was not found."),
-    ("Run 1", rerun_body({"runID": 1}),
-     "Run 1 is still in progress; only an ended run can be re-run."),
+    (
+        "Run 1",
+        rerun_body({"runID": 1}),
+        "Run 1 is still in progress; only an ended run can be re-run.",
+    ),
 ]
 
 
@@ -320,11 +418,13 @@ ROUTES = [
 UNAUTHORIZED = envelope("Unauthorized", "A valid bearer token is required.")
 
 
-@pytest.mark.parametrize("header", [None, "Basic dXNlcjpwYXNz", "Token t0k3n", "Bearer",
-                                    "Bearer ", "t0k3n"])
+@pytest.mark.parametrize(
+    "header", [None, "Basic dXNlcjpwYXNz", "Token t0k3n", "Bearer", "Bearer ", "t0k3n"]
+)
 @pytest.mark.parametrize(("method", "path", "kwargs"), ROUTES)
-def test_every_route_needs_a_bearer_token(seeded: Api, method: str, path: str,
-                                          kwargs: dict[str, Any], header: str | None) -> None:
+def test_every_route_needs_a_bearer_token(
+    seeded: Api, method: str, path: str, kwargs: dict[str, Any], header: str | None
+) -> None:
     headers = {} if header is None else {"Authorization": header}
 
     answer = seeded.request(method, "coalesce", path, headers=headers, **kwargs)
@@ -338,10 +438,10 @@ def test_every_route_needs_a_bearer_token(seeded: Api, method: str, path: str,
 
 @pytest.mark.parametrize("header", ["Bearer x", "bearer 0123456789abcdef", "BEARER a.b.c"])
 @pytest.mark.parametrize(("method", "path", "kwargs"), ROUTES)
-def test_any_bearer_token_is_accepted(seeded: Api, method: str, path: str,
-                                      kwargs: dict[str, Any], header: str) -> None:
-    answer = seeded.request(method, "coalesce", path, headers={"Authorization": header},
-                            **kwargs)
+def test_any_bearer_token_is_accepted(
+    seeded: Api, method: str, path: str, kwargs: dict[str, Any], header: str
+) -> None:
+    answer = seeded.request(method, "coalesce", path, headers={"Authorization": header}, **kwargs)
 
     assert answer.status_code in (200, 204), answer.text
 
@@ -418,14 +518,16 @@ def test_a_sunset_route_answers_410_in_the_envelope(seeded: Api) -> None:
 
 
 @pytest.mark.fake_runs(strict=False)
-@pytest.mark.parametrize(("method", "path"), [
-    ("DELETE", "/api/v1/runs"),
-    ("GET", "/api/v1/runs/1/results"),
-    ("GET", "/scheduler/startRun"),
-    ("POST", "/api/v1/runs"),
-])
-def test_an_unknown_route_answers_404_in_the_envelope(seeded: Api, method: str,
-                                                      path: str) -> None:
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("DELETE", "/api/v1/runs"),
+        ("GET", "/api/v1/runs/1/results"),
+        ("GET", "/scheduler/startRun"),
+        ("POST", "/api/v1/runs"),
+    ],
+)
+def test_an_unknown_route_answers_404_in_the_envelope(seeded: Api, method: str, path: str) -> None:
     answer = seeded.request(method, "coalesce", path, headers=AUTH)
 
     assert answer.status_code == 404

@@ -15,8 +15,16 @@ pytestmark = pytest.mark.fake_runs(progression="manual")
 
 AUTH = {"Authorization": "Bearer t0k3n"}
 JSON = "application/json; charset=utf-8"
-SUMMARY_KEYS = ["id", "reRunID", "runStartTime", "runEndTime", "runType", "runStatus",
-                "environmentID", "runFailureReason"]
+SUMMARY_KEYS = [
+    "id",
+    "reRunID",
+    "runStartTime",
+    "runEndTime",
+    "runType",
+    "runStatus",
+    "environmentID",
+    "runFailureReason",
+]
 REASON = "SQL compilation error: Object 'ANALYTICS.STG_ORDERS' does not exist or not authorized."
 
 
@@ -63,14 +71,24 @@ EXAMPLE = {
 def test_the_contract_example_is_reproduced_exactly(api: Api) -> None:
     coalesce = api.fake.coalesce
     coalesce.add_runs(4809, environment_id="9", state="completed")  # ids 1..4809
-    coalesce.add_run(environment_id="2", runType="refresh", state="completed",
-                     created_at="2026-03-02T08:00:00Z")
-    coalesce.add_run(environment_id="2", runType="refresh", state="failed", reason=REASON,
-                     created_at="2026-03-02T09:00:00Z",
-                     durations={"waitingToRun": 2, "running": 223})
-    running = coalesce.add_run(environment_id="2", runType="refresh", state="running",
-                               created_at="2026-03-02T10:00:00Z",
-                               durations={"waitingToRun": 3, "running": 30})
+    coalesce.add_run(
+        environment_id="2", runType="refresh", state="completed", created_at="2026-03-02T08:00:00Z"
+    )
+    coalesce.add_run(
+        environment_id="2",
+        runType="refresh",
+        state="failed",
+        reason=REASON,
+        created_at="2026-03-02T09:00:00Z",
+        durations={"waitingToRun": 2, "running": 223},
+    )
+    running = coalesce.add_run(
+        environment_id="2",
+        runType="refresh",
+        state="running",
+        created_at="2026-03-02T10:00:00Z",
+        durations={"waitingToRun": 3, "running": 30},
+    )
     assert running.id == 4812
 
     answer = api.get("coalesce", "/api/v1/runs", params={"limit": 2}, headers=AUTH)
@@ -117,8 +135,7 @@ def test_the_only_page_has_no_next(api: Api) -> None:
 
 
 def test_an_empty_store_answers_an_empty_page(api: Api) -> None:
-    assert runs_page(api) == {"limit": 25, "orderByDirection": "desc", "orderBy": "id",
-                              "data": []}
+    assert runs_page(api) == {"limit": 25, "orderByDirection": "desc", "orderBy": "id", "data": []}
 
 
 @pytest.mark.parametrize("limit", [1, 1000])
@@ -143,8 +160,7 @@ def test_summary_items_have_the_seed_key_order_and_omit_absent_keys(api: Api) ->
         assert None not in item.values()
         assert {"id", "runType", "runStatus", "environmentID"} <= set(keys)
         assert ("runFailureReason" in item) == (item["runStatus"] == "failed")
-        assert ("runEndTime" in item) == (item["runStatus"] in ("completed", "failed",
-                                                                 "canceled"))
+        assert ("runEndTime" in item) == (item["runStatus"] in ("completed", "failed", "canceled"))
         kinds.add(item["runStatus"])
     assert {"completed", "failed"} <= kinds
 
@@ -160,8 +176,7 @@ def test_run_type_filter(api: Api, run_type: str) -> None:
     assert {r["runType"] for r in filtered} == {run_type}
 
 
-WORDS = ["waitingToRun", "initializing", "rendering", "running", "completed", "failed",
-         "canceled"]
+WORDS = ["waitingToRun", "initializing", "rendering", "running", "completed", "failed", "canceled"]
 
 
 @pytest.mark.parametrize("word", WORDS)
@@ -220,8 +235,11 @@ def test_repeated_parameters_use_the_first(api: Api) -> None:
 
 def test_time_orders_leave_out_runs_without_that_time(api: Api) -> None:
     co = api.fake.coalesce
-    waiting, running, done = co.add_run(), co.add_run(state="running"), co.add_run(
-        state="completed")
+    waiting, running, done = (
+        co.add_run(),
+        co.add_run(state="running"),
+        co.add_run(state="completed"),
+    )
 
     starts = [r["id"] for r in runs_page(api, orderBy="runStartTime")["data"]]
     ends = [r["id"] for r in runs_page(api, orderBy="runEndTime")["data"]]
@@ -255,8 +273,11 @@ def test_a_cursor_that_never_existed_is_just_a_bound(api: Api) -> None:
 def _started_after(api: Api, *waits: float) -> list[Run]:
     """Completed runs created at 10:00:00 that started ``wait`` seconds later, ran 60 s."""
     return [
-        api.fake.coalesce.add_run(state="completed", created_at="2026-03-02T10:00:00Z",
-                                  durations={"waitingToRun": wait, "running": 60})
+        api.fake.coalesce.add_run(
+            state="completed",
+            created_at="2026-03-02T10:00:00Z",
+            durations={"waitingToRun": wait, "running": 60},
+        )
         for wait in waits
     ]
 
@@ -269,11 +290,13 @@ def _same_second_runs(api: Api) -> list[Run]:
 def test_time_cursor_skips_runs_sharing_its_instant(api: Api) -> None:
     a, b, c = _same_second_runs(api)
 
-    up = runs_page(api, orderBy="runStartTime", orderByDirection="asc",
-                   startingFrom="2026-03-02T10:00:03Z")
+    up = runs_page(
+        api, orderBy="runStartTime", orderByDirection="asc", startingFrom="2026-03-02T10:00:03Z"
+    )
     down = runs_page(api, orderBy="runStartTime", startingFrom="2026-03-02T10:00:09Z")
-    fraction = runs_page(api, orderBy="runStartTime", orderByDirection="asc",
-                         startingFrom="2026-03-02T10:00:02.500Z")
+    fraction = runs_page(
+        api, orderBy="runStartTime", orderByDirection="asc", startingFrom="2026-03-02T10:00:02.500Z"
+    )
 
     assert [r["id"] for r in up["data"]] == [c.id]
     assert [r["id"] for r in down["data"]] == [b.id, a.id]  # ties on the instant: by id
@@ -284,8 +307,9 @@ def test_time_next_is_the_shown_instant_and_ties_are_broken_by_id(api: Api) -> N
     a, _, c = _same_second_runs(api)
 
     first = runs_page(api, orderBy="runStartTime", orderByDirection="asc", limit=1)
-    second = runs_page(api, orderBy="runStartTime", orderByDirection="asc", limit=1,
-                       startingFrom=first["next"])
+    second = runs_page(
+        api, orderBy="runStartTime", orderByDirection="asc", limit=1, startingFrom=first["next"]
+    )
 
     assert [r["id"] for r in first["data"]] == [a.id]
     assert first["next"] == first["data"][0]["runStartTime"] == "2026-03-02T10:00:03Z"
@@ -370,9 +394,13 @@ def test_paging_is_stable_while_runs_are_added(api: Api, order_by: str, directio
     def add_two() -> None:
         fake.clock.advance(5)  # new runs are later than every run before them
         answer = api.post(
-            "coalesce", "/scheduler/startRun", headers=AUTH,
-            json={"runDetails": {"environmentID": "3"},
-                  "userCredentials": {"snowflakeUsername": "U", "snowflakePassword": "p"}},
+            "coalesce",
+            "/scheduler/startRun",
+            headers=AUTH,
+            json={
+                "runDetails": {"environmentID": "3"},
+                "userCredentials": {"snowflakeUsername": "U", "snowflakePassword": "p"},
+            },
         )
         added.append(fake.coalesce.get(answer.json()["runCounter"]))  # waitingToRun
         added.append(fake.coalesce.add_run(environment_id="3").advance_to("completed"))
@@ -385,8 +413,11 @@ def test_paging_is_stable_while_runs_are_added(api: Api, order_by: str, directio
         assert sorted(ids) == sorted(expected)
     else:  # new runs come after the cursor: seen at the end, in order
         tail = [r.id for r in added if has_key(r, order_by)]
-        assert ids == sorted(expected, key=lambda i: sort_key(
-            fake.coalesce.get(i).to_json(), order_by)) + tail
+        assert (
+            ids
+            == sorted(expected, key=lambda i: sort_key(fake.coalesce.get(i).to_json(), order_by))
+            + tail
+        )
         assert tail
     keys = [sort_key(i, order_by) for i in items]
     assert keys == sorted(keys, reverse=direction == "desc")

@@ -13,16 +13,44 @@ from tests._clients import Api
 
 AUTH = {"Authorization": "Bearer t0k3n"}
 JSON = "application/json; charset=utf-8"
-BASIC = {"snowflakeAuthType": "Basic", "snowflakeUsername": "LOADER",
-         "snowflakePassword": "s3cret"}
-FULL_KEYS = ["id", "runDetails", "runStatus", "runTimeParameters", "runType", "version",
-             "reRunID", "runEndTime", "runStartTime", "userCredentials", "userID"]
-REFRESH_DETAILS = ["environmentID", "canceled", "includeNodesSelector", "excludeNodesSelector",
-                   "jobID", "parallelism", "nodesInRun"]
-DEPLOY_DETAILS = ["deployCommit", "deployCommitMessage", "environmentID", "canceled",
-                  "parallelism", "nodesInRun"]
-PUBLIC_CREDENTIALS = ["snowflakeAccount", "snowflakeAuthType", "snowflakeUsername",
-                      "snowflakeRole", "snowflakeWarehouse"]
+BASIC = {"snowflakeAuthType": "Basic", "snowflakeUsername": "LOADER", "snowflakePassword": "s3cret"}
+FULL_KEYS = [
+    "id",
+    "runDetails",
+    "runStatus",
+    "runTimeParameters",
+    "runType",
+    "version",
+    "reRunID",
+    "runEndTime",
+    "runStartTime",
+    "userCredentials",
+    "userID",
+]
+REFRESH_DETAILS = [
+    "environmentID",
+    "canceled",
+    "includeNodesSelector",
+    "excludeNodesSelector",
+    "jobID",
+    "parallelism",
+    "nodesInRun",
+]
+DEPLOY_DETAILS = [
+    "deployCommit",
+    "deployCommitMessage",
+    "environmentID",
+    "canceled",
+    "parallelism",
+    "nodesInRun",
+]
+PUBLIC_CREDENTIALS = [
+    "snowflakeAccount",
+    "snowflakeAuthType",
+    "snowflakeUsername",
+    "snowflakeRole",
+    "snowflakeWarehouse",
+]
 ACTIVE = ["waitingToRun", "initializing", "rendering", "running"]
 ENDED = ["completed", "failed", "canceled"]
 
@@ -38,8 +66,9 @@ def start(api: Api, env: str = "2", **body: Any) -> int:
 
 
 def status(api: Api, run_id: int | str) -> Any:
-    answer = api.get("coalesce", "/scheduler/runStatus", params={"runCounter": run_id},
-                     headers=AUTH)
+    answer = api.get(
+        "coalesce", "/scheduler/runStatus", params={"runCounter": run_id}, headers=AUTH
+    )
     assert answer.status_code == 200, answer.text
     assert answer.headers["Content-Type"] == JSON
     return answer.json()
@@ -81,11 +110,20 @@ def in_order(keys: list[str], order: list[str]) -> bool:
 @pytest.mark.fake_runs(progression="manual")
 def test_one_refresh_run_in_full(api: Api) -> None:
     run = api.fake.coalesce.add_run(
-        environment_id="2", runType="refresh", state="completed", jobID="12",
-        created_at="2026-03-02T09:00:00Z", durations={"waitingToRun": 2, "running": 100},
-        userCredentials={"snowflakeAccount": "AB12345.us-east-1", "snowflakeAuthType": "Basic",
-                         "snowflakeUsername": "LOADER", "snowflakePassword": "s3cret",
-                         "snowflakeRole": "R", "snowflakeWarehouse": "W"},
+        environment_id="2",
+        runType="refresh",
+        state="completed",
+        jobID="12",
+        created_at="2026-03-02T09:00:00Z",
+        durations={"waitingToRun": 2, "running": 100},
+        userCredentials={
+            "snowflakeAccount": "AB12345.us-east-1",
+            "snowflakeAuthType": "Basic",
+            "snowflakeUsername": "LOADER",
+            "snowflakePassword": "s3cret",
+            "snowflakeRole": "R",
+            "snowflakeWarehouse": "W",
+        },
     )
 
     body = full(api, run.id)
@@ -102,16 +140,21 @@ def test_one_refresh_run_in_full(api: Api) -> None:
     assert body["runStartTime"] == "2026-03-02T09:00:02Z"
     assert body["runEndTime"] == "2026-03-02T09:01:42Z"
     assert body["userCredentials"] == {
-        "snowflakeAccount": "AB12345.us-east-1", "snowflakeAuthType": "Basic",
-        "snowflakeUsername": "LOADER", "snowflakeRole": "R", "snowflakeWarehouse": "W"}
+        "snowflakeAccount": "AB12345.us-east-1",
+        "snowflakeAuthType": "Basic",
+        "snowflakeUsername": "LOADER",
+        "snowflakeRole": "R",
+        "snowflakeWarehouse": "W",
+    }
     assert "s3cret" not in json.dumps(body)
     assert isinstance(body["userID"], str) and body["userID"]
 
 
 @pytest.mark.fake_runs(progression="manual")
 def test_one_deploy_run_in_full(api: Api) -> None:
-    run = api.fake.coalesce.add_run(runType="deploy", state="running",
-                                    userCredentials={"snowflakeRole": "DEPLOYER"})
+    run = api.fake.coalesce.add_run(
+        runType="deploy", state="running", userCredentials={"snowflakeRole": "DEPLOYER"}
+    )
 
     body = full(api, run.id)
 
@@ -146,8 +189,9 @@ def test_unknown_run_is_404_in_the_envelope(api: Api) -> None:
 
     assert answer.status_code == 404
     assert answer.headers["Content-Type"] == JSON
-    assert answer.json() == {"error": {"errorString": "Not Found",
-                                       "errorDetail": "Run 4899 was not found."}}
+    assert answer.json() == {
+        "error": {"errorString": "Not Found", "errorDetail": "Run 4899 was not found."}
+    }
 
 
 # -- POST /scheduler/startRun ---------------------------------------------------------------
@@ -158,13 +202,23 @@ def test_start_run_creates_a_waiting_refresh_run_as_asked(api: Api) -> None:
     api.fake.coalesce.add_parent("2")
     run_id = start(
         api,
-        runDetails={"environmentID": "2", "jobID": "7", "includeNodesSelector": "+STG",
-                    "excludeNodesSelector": "DIM_X", "parallelism": 4,
-                    "forceIgnoreWorkspaceStatus": True, "unknownField": 1},
-        userCredentials={"snowflakeAuthType": "KeyPair", "snowflakeUsername": "SVC",
-                         "snowflakeKeyPairKey": "-----BEGIN KEY-----",
-                         "snowflakeKeyPairPass": "pp", "snowflakeRole": "LOADER_ROLE",
-                         "snowflakeWarehouse": "WH"},
+        runDetails={
+            "environmentID": "2",
+            "jobID": "7",
+            "includeNodesSelector": "+STG",
+            "excludeNodesSelector": "DIM_X",
+            "parallelism": 4,
+            "forceIgnoreWorkspaceStatus": True,
+            "unknownField": 1,
+        },
+        userCredentials={
+            "snowflakeAuthType": "KeyPair",
+            "snowflakeUsername": "SVC",
+            "snowflakeKeyPairKey": "-----BEGIN KEY-----",
+            "snowflakeKeyPairPass": "pp",
+            "snowflakeRole": "LOADER_ROLE",
+            "snowflakeWarehouse": "WH",
+        },
         parameters={"region": "us"},
     )
 
@@ -174,14 +228,23 @@ def test_start_run_creates_a_waiting_refresh_run_as_asked(api: Api) -> None:
     assert run.state == "waitingToRun" and run.vendor == "coalesce"
     assert body["runStatus"] == "waitingToRun" and body["runType"] == "refresh"
     assert body["runDetails"] == {
-        "environmentID": "2", "canceled": False, "includeNodesSelector": "+STG",
-        "excludeNodesSelector": "DIM_X", "jobID": "7", "parallelism": 4,
-        "nodesInRun": body["runDetails"]["nodesInRun"]}
+        "environmentID": "2",
+        "canceled": False,
+        "includeNodesSelector": "+STG",
+        "excludeNodesSelector": "DIM_X",
+        "jobID": "7",
+        "parallelism": 4,
+        "nodesInRun": body["runDetails"]["nodesInRun"],
+    }
     assert body["runTimeParameters"] == {"region": "us"}
     creds = body["userCredentials"]
     assert list(creds) == PUBLIC_CREDENTIALS
-    assert (creds["snowflakeAuthType"], creds["snowflakeUsername"], creds["snowflakeRole"],
-            creds["snowflakeWarehouse"]) == ("KeyPair", "SVC", "LOADER_ROLE", "WH")
+    assert (
+        creds["snowflakeAuthType"],
+        creds["snowflakeUsername"],
+        creds["snowflakeRole"],
+        creds["snowflakeWarehouse"],
+    ) == ("KeyPair", "SVC", "LOADER_ROLE", "WH")
     assert "BEGIN KEY" not in json.dumps(body) and '"pp"' not in json.dumps(body)
     assert "runStartTime" not in body and "reRunID" not in body
 
@@ -197,7 +260,10 @@ def test_start_run_defaults_and_other_auth_types(api: Api) -> None:
 
     assert oauth == first + 1 and edges == [first + 2, first + 3]
     assert (details["jobID"], details["includeNodesSelector"], details["parallelism"]) == (
-        "", "", 16)
+        "",
+        "",
+        16,
+    )
     assert full(api, edges[1])["runDetails"]["parallelism"] == 1024
     assert full(api, oauth)["userCredentials"]["snowflakeAuthType"] == "OAuth"
 
@@ -214,8 +280,11 @@ def test_run_status_answers_status_type_and_link(api: Api) -> None:
     body = status(api, run_id)
 
     assert list(body) == ["runStatus", "runType", "runLink"]
-    assert body == {"runStatus": "waitingToRun", "runType": "refresh",
-                    "runLink": f"{api.fake.coalesce.base_url}/runs/{run_id}"}
+    assert body == {
+        "runStatus": "waitingToRun",
+        "runType": "refresh",
+        "runLink": f"{api.fake.coalesce.base_url}/runs/{run_id}",
+    }
     assert status(api, deploy.id)["runStatus"] == "rendering"
     assert status(api, deploy.id)["runType"] == "deploy"
 
@@ -278,8 +347,7 @@ def test_cancel_checks_the_environment_and_the_run(api: Api) -> None:
 
 def test_cancel_sees_the_run_as_of_now(api: Api) -> None:
     """In time progression a run whose end is due is already ended when the cancel arrives."""
-    run = api.fake.coalesce.add_run(environment_id="2", durations={"waitingToRun": 1,
-                                                                   "running": 1})
+    run = api.fake.coalesce.add_run(environment_id="2", durations={"waitingToRun": 1, "running": 1})
     api.fake.clock.advance(10)
 
     bad_request(cancel(api, run.id), f"Run {run.id} is not in progress.")
@@ -292,8 +360,9 @@ def test_cancel_sees_the_run_as_of_now(api: Api) -> None:
 @pytest.mark.fake_runs(progression="manual")
 @pytest.mark.parametrize("end", ENDED)
 def test_rerun_an_ended_run(api: Api, end: str) -> None:
-    original = api.fake.coalesce.add_run(environment_id="5", state=end, runType="refresh",
-                                         jobID="3", includeNodesSelector="+A")
+    original = api.fake.coalesce.add_run(
+        environment_id="5", state=end, runType="refresh", jobID="3", includeNodesSelector="+A"
+    )
 
     answer = rerun(api, original.id)
 
@@ -305,11 +374,13 @@ def test_rerun_an_ended_run(api: Api, end: str) -> None:
     assert list(summary)[:2] == ["id", "reRunID"]
     assert summary["reRunID"] == str(original.id)
     assert (summary["runStatus"], summary["runType"], summary["environmentID"]) == (
-        "waitingToRun", "refresh", "5")
+        "waitingToRun",
+        "refresh",
+        "5",
+    )
     body = full(api, new_id)
     assert in_order(list(body), FULL_KEYS) and body["reRunID"] == str(original.id)
-    assert (body["runDetails"]["jobID"], body["runDetails"]["includeNodesSelector"]) == (
-        "3", "+A")
+    assert (body["runDetails"]["jobID"], body["runDetails"]["includeNodesSelector"]) == ("3", "+A")
     assert original.state == end
 
 
@@ -318,8 +389,9 @@ def test_rerun_an_ended_run(api: Api, end: str) -> None:
 def test_rerun_an_active_run_is_refused(api: Api, step: str) -> None:
     run = api.fake.coalesce.add_run(state=step)
 
-    bad_request(rerun(api, run.id),
-                f"Run {run.id} is still in progress; only an ended run can be re-run.")
+    bad_request(
+        rerun(api, run.id), f"Run {run.id} is still in progress; only an ended run can be re-run."
+    )
     bad_request(rerun(api, 4899), "Run 4899 was not found.")
     assert len(api.fake.coalesce.runs()) == 1
 
@@ -385,8 +457,14 @@ def test_poll_progression_moves_one_step_per_read(api: Api) -> None:
 
     seen = [word(api, run_id) for _ in range(6)]
 
-    assert seen == ["waitingToRun", "initializing", "rendering", "running", "completed",
-                    "completed"]
+    assert seen == [
+        "waitingToRun",
+        "initializing",
+        "rendering",
+        "running",
+        "completed",
+        "completed",
+    ]
 
 
 @pytest.mark.fake_runs(progression="poll")

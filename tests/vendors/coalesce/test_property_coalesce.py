@@ -13,8 +13,21 @@ from tests._property import check_drawn
 
 # (method, path, query names, JSON body field names) of every Coalesce route
 ROUTES = [
-    ("GET", "/api/v1/runs", ["limit", "startingFrom", "orderBy", "orderByDirection", "runType",
-                             "runStatus", "environmentID", "detail"], []),
+    (
+        "GET",
+        "/api/v1/runs",
+        [
+            "limit",
+            "startingFrom",
+            "orderBy",
+            "orderByDirection",
+            "runType",
+            "runStatus",
+            "environmentID",
+            "detail",
+        ],
+        [],
+    ),
     ("GET", "/api/v1/runs/1", [], []),
     ("GET", "/api/v1/runs/abc", [], []),
     ("POST", "/scheduler/startRun", [], ["runDetails", "userCredentials", "parameters"]),

@@ -25,11 +25,36 @@ UTC = dt.timezone.utc
 JOEB = "e7157154-5f93-4ec4-bde3-0a3e5c66b04a"
 MARIAK = "0b3f6a2d-91e4-4c7b-8d05-6e2a1f9c3b74"
 SCRIPT = "3503ada7-6f77-46ba-a083-a84747d53b2c"
-RUN_KEYS = ["Id", "ScriptId", "ScriptVersion", "AssignmentId", "CreatedAt", "LastUpdatedAt",
-            "CreatedById", "CreatedBy", "RunById", "RunBy", "LastUpdatedById", "LastUpdatedBy",
-            "Status", "Expands", "Self"]
-STEP_KEYS = ["RunId", "Id", "Description", "Data", "Notes", "ExpectedResult", "ActualResult",
-             "Outcome", "HasIncidents", "HasAttachments", "Self"]
+RUN_KEYS = [
+    "Id",
+    "ScriptId",
+    "ScriptVersion",
+    "AssignmentId",
+    "CreatedAt",
+    "LastUpdatedAt",
+    "CreatedById",
+    "CreatedBy",
+    "RunById",
+    "RunBy",
+    "LastUpdatedById",
+    "LastUpdatedBy",
+    "Status",
+    "Expands",
+    "Self",
+]
+STEP_KEYS = [
+    "RunId",
+    "Id",
+    "Description",
+    "Data",
+    "Notes",
+    "ExpectedResult",
+    "ActualResult",
+    "Outcome",
+    "HasIncidents",
+    "HasAttachments",
+    "Self",
+]
 GUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z")
 SECONDS = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\Z")
 CONTENT_TYPE = "application/json; charset=utf-8"
@@ -107,14 +132,30 @@ def at_root(api: Api, text: str) -> str:
 def test_contract_example_is_reproduced(api: Api) -> None:
     et = api.fake.enterprise_tester
     common = {"assignment_id": AID, "ScriptId": SCRIPT, "ScriptVersion": 2}
-    et.add_run(Id="00000000-0000-4000-8000-000000000001", state="Failed",
-               created_at="2026-02-27T08:00:00Z", **common)
-    et.add_run(Id="c2a9e3f0-8b7d-4e16-a5c4-0f1d2e3b4a59", state="Passed",
-               created_at="2026-03-01T14:04:05Z", durations={"waitingToRun": 0, "running": 300},
-               CreatedBy="mariak", CreatedById=MARIAK, **common)
-    et.add_run(Id="7d0c5b1e-2f4a-4c8e-9b61-3a5e0f2d8c47", state="In Progress",
-               created_at="2026-03-02T10:05:06Z", durations={"waitingToRun": 94, "running": 9e5},
-               CreatedBy="joeb", CreatedById=JOEB, **common)
+    et.add_run(
+        Id="00000000-0000-4000-8000-000000000001",
+        state="Failed",
+        created_at="2026-02-27T08:00:00Z",
+        **common,
+    )
+    et.add_run(
+        Id="c2a9e3f0-8b7d-4e16-a5c4-0f1d2e3b4a59",
+        state="Passed",
+        created_at="2026-03-01T14:04:05Z",
+        durations={"waitingToRun": 0, "running": 300},
+        CreatedBy="mariak",
+        CreatedById=MARIAK,
+        **common,
+    )
+    et.add_run(
+        Id="7d0c5b1e-2f4a-4c8e-9b61-3a5e0f2d8c47",
+        state="In Progress",
+        created_at="2026-03-02T10:05:06Z",
+        durations={"waitingToRun": 94, "running": 9e5},
+        CreatedBy="joeb",
+        CreatedById=JOEB,
+        **common,
+    )
     r = api.get(ET, RUNS, params={"$inlinecount": "allpages", "$top": "2"}, headers=BASIC)
     assert r.status_code == 200
     assert r.headers["Content-Type"] == CONTENT_TYPE
@@ -129,14 +170,27 @@ SEED_LIST = """{ "Items": [ { "Id": "eb6b327c-df59-4f26-aa8d-a089009f0d1b", "Scr
 @pytest.mark.fake_runs(progression="manual")
 def test_seed_list_example_is_reproduced(api: Api) -> None:
     et = api.fake.enterprise_tester
-    who = {"assignment_id": AID, "ScriptId": SCRIPT, "ScriptVersion": 1, "CreatedBy": "joeb",
-           "CreatedById": JOEB}
-    et.add_run(Id="eb6b327c-df59-4f26-aa8d-a089009f0d1c", state="Failed",
-               created_at="2012-01-01T14:04:05Z", durations={"waitingToRun": 0, "running": 300},
-               **who)
-    et.add_run(Id="eb6b327c-df59-4f26-aa8d-a089009f0d1b", state="In Progress",
-               created_at="2012-02-02T15:05:06Z", durations={"waitingToRun": 0, "running": 9e5},
-               **who)
+    who = {
+        "assignment_id": AID,
+        "ScriptId": SCRIPT,
+        "ScriptVersion": 1,
+        "CreatedBy": "joeb",
+        "CreatedById": JOEB,
+    }
+    et.add_run(
+        Id="eb6b327c-df59-4f26-aa8d-a089009f0d1c",
+        state="Failed",
+        created_at="2012-01-01T14:04:05Z",
+        durations={"waitingToRun": 0, "running": 300},
+        **who,
+    )
+    et.add_run(
+        Id="eb6b327c-df59-4f26-aa8d-a089009f0d1b",
+        state="In Progress",
+        created_at="2012-02-02T15:05:06Z",
+        durations={"waitingToRun": 0, "running": 9e5},
+        **who,
+    )
     r = api.get(ET, RUNS, headers=BASIC)
     assert ordered(r.content) == ordered(at_root(api, SEED_LIST))
     # the seed's second request: runs of a year
@@ -149,11 +203,22 @@ def test_seed_list_example_is_reproduced(api: Api) -> None:
 @pytest.mark.fake_runs(progression="manual")
 def test_seed_post_example_with_tester_and_step_results(api: Api) -> None:
     et = api.fake.enterprise_tester
-    et.add_run(assignment_id=AID, ScriptId=SCRIPT, ScriptVersion=2, state="Passed",
-               CreatedBy="joeb", CreatedById=JOEB)
+    et.add_run(
+        assignment_id=AID,
+        ScriptId=SCRIPT,
+        ScriptVersion=2,
+        state="Passed",
+        CreatedBy="joeb",
+        CreatedById=JOEB,
+    )
     body = {"TesterId": JOEB, "WidgetValues": None, "FieldValues": None}
-    r = api.post(ET, RUNS, params={"$expand": "StepResults"}, json=body,
-                 headers={"Authorization": "Basic " + base64.b64encode(b"mariak:pw").decode()})
+    r = api.post(
+        ET,
+        RUNS,
+        params={"$expand": "StepResults"},
+        json=body,
+        headers={"Authorization": "Basic " + base64.b64encode(b"mariak:pw").decode()},
+    )
     assert r.status_code == 201
     run = r.json()
     root = et.base_url
@@ -184,15 +249,17 @@ def test_generated_runs_have_the_seed_shape(api: Api) -> None:
     runs = api.fake.enterprise_tester.add_runs(60, assignment_id=AID)
     body = api.get(ET, RUNS, params={"$top": "100"}, headers=BASIC).json()
     assert list(body) == ["Items"] and len(body["Items"]) == 60
-    assert body["Items"] == [r.to_json() for r in sorted(
-        runs, key=lambda r: r.created_at, reverse=True)]
+    assert body["Items"] == [
+        r.to_json() for r in sorted(runs, key=lambda r: r.created_at, reverse=True)
+    ]
     terminal = ("Passed", "Failed", "Blocked", "Undetermined")
     for run in body["Items"]:
         assert keys(run) == RUN_KEYS
         if run["Status"] in terminal:
             assert list(run)[1] == "ActualDuration"
-            assert re.fullmatch(r"\d+ (seconds?|minutes?|hours? \d+ minutes?)",
-                                run["ActualDuration"])
+            assert re.fullmatch(
+                r"\d+ (seconds?|minutes?|hours? \d+ minutes?)", run["ActualDuration"]
+            )
         else:
             assert run["Status"] in ("Not Run", "In Progress") and "ActualDuration" not in run
         assert GUID.match(run["Id"]) and GUID.match(run["ScriptId"])
@@ -212,9 +279,16 @@ DENIED = {"Message": "Authorization has been denied for this request."}
 
 @pytest.mark.parametrize(
     "header",
-    [None, "Bearer t0k3n", "Basic %%%", "Basic " + base64.b64encode(b"nocolon").decode(),
-     "Basic " + base64.b64encode(b":pw").decode(), 'OAuth oauth_consumer_key="k"',
-     'OAuth oauth_token=""', ""],
+    [
+        None,
+        "Bearer t0k3n",
+        "Basic %%%",
+        "Basic " + base64.b64encode(b"nocolon").decode(),
+        "Basic " + base64.b64encode(b":pw").decode(),
+        'OAuth oauth_consumer_key="k"',
+        'OAuth oauth_token=""',
+        "",
+    ],
 )
 def test_missing_or_malformed_credentials_are_401(api: Api, header: str | None) -> None:
     api.fake.enterprise_tester.add_run(assignment_id=AID)
@@ -230,8 +304,9 @@ def test_missing_or_malformed_credentials_are_401(api: Api, header: str | None) 
 def test_oauth_and_no_required_auth_act_as_administrator(api: Api) -> None:
     et = api.fake.enterprise_tester
     et.add_parent(AID)
-    oauth = {"Authorization": 'OAuth oauth_consumer_key="k", oauth_token="t0k3n", '
-                              'oauth_signature="s"'}
+    oauth = {
+        "Authorization": 'OAuth oauth_consumer_key="k", oauth_token="t0k3n", oauth_signature="s"'
+    }
     assert api.get(ET, RUNS, headers=oauth).status_code == 200
     run = api.post(ET, RUNS, headers=oauth).json()
     assert run["CreatedBy"] == run["RunBy"] == "Administrator"
@@ -245,20 +320,27 @@ def test_oauth_and_no_required_auth_act_as_administrator(api: Api) -> None:
 # -- GET /api/scriptassignment/{id}/runs -------------------------------------------------------
 
 
-@pytest.mark.parametrize("path", ["/api/scriptassignment/not-a-guid/runs",
-                                  "/api/scriptassignment/2264a622/runs",
-                                  "/api/scriptrun/123"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/scriptassignment/not-a-guid/runs",
+        "/api/scriptassignment/2264a622/runs",
+        "/api/scriptrun/123",
+    ],
+)
 def test_a_path_id_that_is_no_guid_matches_no_route(api: Api, path: str) -> None:
     for method in ("GET", "POST") if path.endswith("/runs") else ("GET",):
         r = api.request(method, ET, path)  # no credentials: routing comes first
         url = api.fake.enterprise_tester.base_url + path
         assert r.status_code == 404
         assert r.json() == {
-            "Message": f"No HTTP resource was found that matches the request URI '{url}'."}
+            "Message": f"No HTTP resource was found that matches the request URI '{url}'."
+        }
 
 
-@pytest.mark.parametrize("form", [AID.upper(), AID.replace("-", ""), "{" + AID + "}",
-                                  "(" + AID + ")"])
+@pytest.mark.parametrize(
+    "form", [AID.upper(), AID.replace("-", ""), "{" + AID + "}", "(" + AID + ")"]
+)
 def test_guids_match_in_any_case_and_dotnet_form(api: Api, form: str) -> None:
     api.fake.enterprise_tester.add_runs(2, assignment_id=AID)
     r = api.get(ET, f"/api/scriptassignment/{form}/runs", headers=BASIC)
@@ -269,10 +351,11 @@ def test_guids_match_in_any_case_and_dotnet_form(api: Api, form: str) -> None:
 def test_unknown_assignment_is_404(api: Api) -> None:
     other = "6f1e0c5d-0000-4000-8000-00000000abcd"
     for method in ("GET", "POST"):
-        r = api.request(method, ET, f"/api/scriptassignment/{other.upper()}/runs",
-                        headers=BASIC)
+        r = api.request(method, ET, f"/api/scriptassignment/{other.upper()}/runs", headers=BASIC)
         assert (r.status_code, r.json()) == (
-            404, {"Message": f"Script assignment {other} was not found."})
+            404,
+            {"Message": f"Script assignment {other} was not found."},
+        )
 
 
 def test_default_page_is_25_newest_first(api: Api) -> None:
@@ -296,16 +379,16 @@ def test_default_page_is_25_newest_first(api: Api) -> None:
         ({"$skip": "2", "$take": "3"}, 2, 3, 3),
     ],
 )
-def test_top_take_skip_and_inlinecount(api: Api, params: dict[str, str], skip: int, top: int,
-                                       count: int) -> None:
+def test_top_take_skip_and_inlinecount(
+    api: Api, params: dict[str, str], skip: int, top: int, count: int
+) -> None:
     api.fake.enterprise_tester.add_runs(12, assignment_id=AID)
     everything = [i["Id"] for i in api.get(ET, RUNS, headers=BASIC).json()["Items"]]
     body = api.get(ET, RUNS, params=params, headers=BASIC).json()
     assert body == {"Items": body["Items"]}
-    assert [i["Id"] for i in body["Items"]] == everything[skip: skip + top]
+    assert [i["Id"] for i in body["Items"]] == everything[skip : skip + top]
     assert len(body["Items"]) == count
-    counted = api.get(ET, RUNS, params={**params, "$inlinecount": "allpages"},
-                      headers=BASIC).json()
+    counted = api.get(ET, RUNS, params={**params, "$inlinecount": "allpages"}, headers=BASIC).json()
     assert list(counted) == ["Skip", "Top", "Total", "Items"]
     assert (counted["Skip"], counted["Top"], counted["Total"]) == (skip, top, 12)
     none = api.get(ET, RUNS, params={**params, "$inlinecount": "none"}, headers=BASIC).json()
@@ -323,21 +406,28 @@ def test_top_take_skip_and_inlinecount(api: Api, params: dict[str, str], skip: i
         ({"$take": "x", "$top": "2"}, "The value 'x' of $take is not a non-negative integer."),
         ({"$skip": "+1"}, "The value '+1' of $skip is not a non-negative integer."),
         ({"$skip": "1e2"}, "The value '1e2' of $skip is not a non-negative integer."),
-        ({"$inlinecount": "AllPages"},
-         "The value 'AllPages' of $inlinecount is not valid; use allpages or none."),
-        ({"$inlinecount": ""},
-         "The value '' of $inlinecount is not valid; use allpages or none."),
+        (
+            {"$inlinecount": "AllPages"},
+            "The value 'AllPages' of $inlinecount is not valid; use allpages or none.",
+        ),
+        ({"$inlinecount": ""}, "The value '' of $inlinecount is not valid; use allpages or none."),
     ],
 )
 def test_bad_query_options_are_400(api: Api, params: dict[str, str], detail: str) -> None:
     api.fake.enterprise_tester.add_run(assignment_id=AID)
     r = api.get(ET, RUNS, params=params, headers=BASIC)
     assert r.status_code == 400
-    assert r.json() == {"Message": "The query specified in the URI is not valid.",
-                        "MessageDetail": detail}
+    assert r.json() == {
+        "Message": "The query specified in the URI is not valid.",
+        "MessageDetail": detail,
+    }
     # 400 before 404 (contract README processing order)
-    r = api.get(ET, "/api/scriptassignment/6f1e0c5d-0000-4000-8000-00000000abcd/runs",
-                params=params, headers=BASIC)
+    r = api.get(
+        ET,
+        "/api/scriptassignment/6f1e0c5d-0000-4000-8000-00000000abcd/runs",
+        params=params,
+        headers=BASIC,
+    )
     assert r.status_code == 400
 
 
@@ -354,8 +444,9 @@ def test_paging_to_the_end_sees_each_run_once(api: Api) -> None:
     runs = api.fake.enterprise_tester.add_runs(23, assignment_id=AID)
     seen: list[str] = []
     skip = 0
-    while items := api.get(ET, RUNS, params={"$skip": str(skip), "$top": "5"},
-                           headers=BASIC).json()["Items"]:
+    while items := api.get(
+        ET, RUNS, params={"$skip": str(skip), "$top": "5"}, headers=BASIC
+    ).json()["Items"]:
         seen += [i["Id"] for i in items]
         skip += 5
     assert sorted(seen) == sorted(r.id for r in runs) and len(seen) == 23
@@ -389,21 +480,32 @@ def test_expansions_in_their_places(api: Api) -> None:
         ("StepResults", ["StepResults"]),
         ("Assignment", ["Assignment"]),
         ("Widgets,FieldValues", ["Widgets", "FieldValues"]),
-        ("fieldvalues, widgets ,ASSIGNMENT,stepresults,Nope",
-         ["StepResults", "Assignment", "Widgets", "FieldValues"]),
+        (
+            "fieldvalues, widgets ,ASSIGNMENT,stepresults,Nope",
+            ["StepResults", "Assignment", "Widgets", "FieldValues"],
+        ),
         ("", []),
         ("Runs,Script", []),
     ]:
-        for answer in (api.get(ET, path, params={"$expand": expand}, headers=BASIC).json(),
-                       api.get(ET, RUNS, params={"$expand": expand},
-                               headers=BASIC).json()["Items"][0]):
+        for answer in (
+            api.get(ET, path, params={"$expand": expand}, headers=BASIC).json(),
+            api.get(ET, RUNS, params={"$expand": expand}, headers=BASIC).json()["Items"][0],
+        ):
             assert list(answer) == ["Id", "ActualDuration", *RUN_KEYS[1:-1], *extra, "Self"]
             if "Widgets" in extra:
                 assert answer["Widgets"] == [] and answer["FieldValues"] == {}
             if "Assignment" in extra:
                 a = answer["Assignment"]
-                assert list(a) == ["Id", "ScriptId", "Name", "Status", "AssignedTo",
-                                   "AssignedToId", "PackageId", "Self"]
+                assert list(a) == [
+                    "Id",
+                    "ScriptId",
+                    "Name",
+                    "Status",
+                    "AssignedTo",
+                    "AssignedToId",
+                    "PackageId",
+                    "Self",
+                ]
                 assert (a["Id"], a["ScriptId"], a["Status"]) == (AID, SCRIPT, "Failed")
                 assert a["Self"] == f"{root}/api/scriptassignment/{AID}"
                 assert GUID.match(a["AssignedToId"]) and GUID.match(a["PackageId"])
@@ -424,17 +526,21 @@ def test_expansions_in_their_places(api: Api) -> None:
 )
 def test_step_outcomes_follow_the_run(api: Api, state: str, outcomes: str) -> None:
     et = api.fake.enterprise_tester
-    runs = [et.add_run(assignment_id=AID, state=state, reason="Login button missing")
-            for _ in range(6)]
+    runs = [
+        et.add_run(assignment_id=AID, state=state, reason="Login button missing") for _ in range(6)
+    ]
     for run in runs:
-        steps = api.get(ET, f"/api/scriptrun/{run.id}", params={"$expand": "StepResults"},
-                        headers=BASIC).json()["StepResults"]
+        steps = api.get(
+            ET, f"/api/scriptrun/{run.id}", params={"$expand": "StepResults"}, headers=BASIC
+        ).json()["StepResults"]
         assert re.fullmatch(outcomes, "".join(s["Outcome"] + "," for s in steps))
         assert [s["ActualResult"] for s in steps if s["Outcome"] == "Failed"] == (
-            ["Login button missing"] if state == "Failed" else [])
+            ["Login button missing"] if state == "Failed" else []
+        )
         assert all(s["ActualResult"] is None for s in steps if s["Outcome"] != "Failed")
-        again = api.get(ET, f"/api/scriptrun/{run.id}", params={"$expand": "StepResults"},
-                        headers=BASIC).json()["StepResults"]
+        again = api.get(
+            ET, f"/api/scriptrun/{run.id}", params={"$expand": "StepResults"}, headers=BASIC
+        ).json()["StepResults"]
         assert again == steps  # derived, but stable
 
 
@@ -444,8 +550,9 @@ def test_a_run_blocked_before_it_started(api: Api) -> None:
     run = et.add_run(assignment_id=AID, state="Not Run", durations={"waitingToRun": 90})
     et.clock.advance(125)
     run.cancel()
-    shown = api.get(ET, f"/api/scriptrun/{run.id}", params={"$expand": "StepResults"},
-                    headers=BASIC).json()
+    shown = api.get(
+        ET, f"/api/scriptrun/{run.id}", params={"$expand": "StepResults"}, headers=BASIC
+    ).json()
     assert shown["Status"] == "Blocked"
     assert shown["ActualDuration"] == "2 minutes"  # from its creation
     assert shown["StepResults"][0]["Outcome"] == "Blocked"
@@ -453,9 +560,19 @@ def test_a_run_blocked_before_it_started(api: Api) -> None:
 
 @pytest.mark.parametrize(
     ("seconds", "text"),
-    [(0, "0 seconds"), (1, "1 second"), (59.9, "59 seconds"), (60, "1 minute"),
-     (299, "4 minutes"), (300, "5 minutes"), (3599, "59 minutes"), (3600, "1 hour 0 minutes"),
-     (3660, "1 hour 1 minute"), (7320, "2 hours 2 minutes"), (90061, "25 hours 1 minute")],
+    [
+        (0, "0 seconds"),
+        (1, "1 second"),
+        (59.9, "59 seconds"),
+        (60, "1 minute"),
+        (299, "4 minutes"),
+        (300, "5 minutes"),
+        (3599, "59 minutes"),
+        (3600, "1 hour 0 minutes"),
+        (3660, "1 hour 1 minute"),
+        (7320, "2 hours 2 minutes"),
+        (90061, "25 hours 1 minute"),
+    ],
 )
 def test_actual_duration_text(seconds: float, text: str) -> None:
     assert duration_text(seconds) == text
@@ -516,8 +633,9 @@ def test_post_tester_id_names_the_runner(api: Api) -> None:
     assert run["CreatedBy"] == run["LastUpdatedBy"] == "joeb"
     assert run["CreatedById"] != unknown
     et.get(run["Id"]).advance_to("Passed")
-    again = api.post(ET, RUNS, json={"TesterId": unknown, "WidgetValues": None,
-                                     "FieldValues": {}}, headers=BASIC).json()
+    again = api.post(
+        ET, RUNS, json={"TesterId": unknown, "WidgetValues": None, "FieldValues": {}}, headers=BASIC
+    ).json()
     assert again["RunBy"] == run["RunBy"]  # the same made-up person for the same id
     et.get(again["Id"]).advance_to("Passed")
     me = api.post(ET, RUNS, json={"TesterId": run["CreatedById"]}, headers=BASIC).json()
@@ -526,8 +644,18 @@ def test_post_tester_id_names_the_runner(api: Api) -> None:
 
 @pytest.mark.parametrize(
     "body",
-    [b"{", b"[]", b"null", b'"x"', b'{"TesterId": "joeb"}', b'{"TesterId": 5}',
-     b'{"WidgetValues": "x"}', b'{"FieldValues": []}', b'{"WidgetValues": 1}', b"\xff"],
+    [
+        b"{",
+        b"[]",
+        b"null",
+        b'"x"',
+        b'{"TesterId": "joeb"}',
+        b'{"TesterId": 5}',
+        b'{"WidgetValues": "x"}',
+        b'{"FieldValues": []}',
+        b'{"WidgetValues": 1}',
+        b"\xff",
+    ],
 )
 def test_post_bad_bodies_are_400(api: Api, body: bytes) -> None:
     api.fake.enterprise_tester.add_parent(AID)
@@ -601,8 +729,9 @@ def test_injected_faults_answer_in_the_envelope(api: Api, status: int, message: 
 
 def test_after_a_sunset_the_route_is_gone(api: Api) -> None:
     api.fake.enterprise_tester.add_run(assignment_id=AID)
-    api.fake.enterprise_tester.deprecate("2020-01-01", sunset_at="2021-01-01",
-                                         path="/api/scriptrun/{id}")
+    api.fake.enterprise_tester.deprecate(
+        "2020-01-01", sunset_at="2021-01-01", path="/api/scriptrun/{id}"
+    )
     run_id = api.fake.enterprise_tester.runs()[0].id
     r = api.get(ET, f"/api/scriptrun/{run_id}", headers=BASIC)
     assert (r.status_code, r.json()) == (410, {"Message": "This resource is no longer available."})
@@ -614,8 +743,9 @@ def test_unmatched_route_gets_the_aspnet_404(api: Api) -> None:
     r = api.request("DELETE", ET, f"/api/scriptrun/{AID}", headers=BASIC)
     url = f"{api.fake.enterprise_tester.base_url}/api/scriptrun/{AID}"
     assert r.status_code == 404
-    assert r.json() == {"Message": f"No HTTP resource was found that matches the request URI "
-                                   f"'{url}'."}
+    assert r.json() == {
+        "Message": f"No HTTP resource was found that matches the request URI '{url}'."
+    }
     assert len(api.fake.unmatched) == 1
 
 
@@ -644,8 +774,7 @@ def test_assignment_ids_are_guids_normalised_to_lowercase(api: Api) -> None:
         ({"state": "Skipped"}, "unknown state 'Skipped'"),
     ],
 )
-def test_add_run_misuse_names_what_is_allowed(api: Api, fields: dict[str, Any], match: str
-                                              ) -> None:
+def test_add_run_misuse_names_what_is_allowed(api: Api, fields: dict[str, Any], match: str) -> None:
     with pytest.raises(FakeRunsError, match=match):
         api.fake.enterprise_tester.add_run(assignment_id=AID, **fields)
 
@@ -656,16 +785,19 @@ def test_people_fill_in_from_each_other(api: Api) -> None:
     shown = run.to_json()
     assert shown["CreatedBy"] == shown["RunBy"] == "kim"  # CreatedBy: the first role given
     assert shown["CreatedById"] == shown["RunById"] and GUID.match(shown["RunById"])
-    assert shown["LastUpdatedById"] == MARIAK and re.fullmatch(r"[a-z]+",
-                                                               shown["LastUpdatedBy"])
+    assert shown["LastUpdatedById"] == MARIAK and re.fullmatch(r"[a-z]+", shown["LastUpdatedBy"])
     assert et.add_run(RunBy="kim").to_json()["RunById"] == shown["RunById"]
 
 
 def test_vocabulary(api: Api) -> None:
     et = api.fake.enterprise_tester
     words = {
-        "Not Run": "waitingToRun", "In Progress": "running", "Passed": "completed",
-        "Failed": "failed", "Blocked": "canceled", "Undetermined": "completed",
+        "Not Run": "waitingToRun",
+        "In Progress": "running",
+        "Passed": "completed",
+        "Failed": "failed",
+        "Blocked": "canceled",
+        "Undetermined": "completed",
     }
     for word, state in words.items():
         run = et.add_run(state=word)
@@ -680,11 +812,24 @@ def test_add_runs_is_deterministic_and_stores_no_steps() -> None:
     def shown(seed: int) -> list[Any]:
         fake = FakeRuns(seed=seed, progression="manual")
         runs = fake.enterprise_tester.add_runs(30)
-        assert all(set(r.fields) == {"ScriptId", "ScriptVersion", "CreatedById", "CreatedBy",
-                                     "RunById", "RunBy", "LastUpdatedById", "LastUpdatedBy"}
-                   for r in runs)
-        return [fake.enterprise_tester.definition.serialize(r, expand=frozenset({"StepResults"}))
-                for r in runs]
+        assert all(
+            set(r.fields)
+            == {
+                "ScriptId",
+                "ScriptVersion",
+                "CreatedById",
+                "CreatedBy",
+                "RunById",
+                "RunBy",
+                "LastUpdatedById",
+                "LastUpdatedBy",
+            }
+            for r in runs
+        )
+        return [
+            fake.enterprise_tester.definition.serialize(r, expand=frozenset({"StepResults"}))
+            for r in runs
+        ]
 
     first = shown(5)
     for item in first:

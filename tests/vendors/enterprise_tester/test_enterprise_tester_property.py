@@ -24,8 +24,12 @@ ROUTES = [
     ("GET", f"/api/scriptassignment/{AID}/runs", QUERY, []),
     ("GET", f"/api/scriptassignment/{OTHER}/runs", QUERY, []),
     ("GET", "/api/scriptassignment/not-a-guid/runs", QUERY, []),
-    ("POST", f"/api/scriptassignment/{AID}/runs", ["$expand"],
-     ["TesterId", "WidgetValues", "FieldValues"]),
+    (
+        "POST",
+        f"/api/scriptassignment/{AID}/runs",
+        ["$expand"],
+        ["TesterId", "WidgetValues", "FieldValues"],
+    ),
     ("POST", f"/api/scriptassignment/{OTHER}/runs", [], ["TesterId"]),
     ("GET", f"/api/scriptrun/{AID}", ["$expand"], []),
     ("GET", "/api/scriptrun/x", [], []),
@@ -33,11 +37,50 @@ ROUTES = [
 AUTH_VALUES = ["Basic dXNlcjpwYXNz", "Basic eDp5", 'OAuth oauth_token="t"', "OAuth", "Bearer t"]
 BASIC = {"Authorization": "Basic dXNlcjpwYXNz"}
 # pieces OData expressions are made of, to reach deep into the parser
-WORDS = ["Status", "CreatedAt", "LastUpdatedAt", "CreatedBy", "RunBy", "RunById", "Id",
-         "ScriptVersion", "year(", "month(", "day(", "hour(", "eq", "ne", "gt", "ge", "lt",
-         "le", "add", "and", "or", "not", "(", ")", ",", "'Passed'", "'o''x'", "'", "3", "-2",
-         "1.5", "true", "null", "datetime'2026-03-02T09:00:00'", "datetime'2026-02-30T00:00'",
-         "guid'x'", "asc", "desc", "/", "$", "é", "  "]
+WORDS = [
+    "Status",
+    "CreatedAt",
+    "LastUpdatedAt",
+    "CreatedBy",
+    "RunBy",
+    "RunById",
+    "Id",
+    "ScriptVersion",
+    "year(",
+    "month(",
+    "day(",
+    "hour(",
+    "eq",
+    "ne",
+    "gt",
+    "ge",
+    "lt",
+    "le",
+    "add",
+    "and",
+    "or",
+    "not",
+    "(",
+    ")",
+    ",",
+    "'Passed'",
+    "'o''x'",
+    "'",
+    "3",
+    "-2",
+    "1.5",
+    "true",
+    "null",
+    "datetime'2026-03-02T09:00:00'",
+    "datetime'2026-02-30T00:00'",
+    "guid'x'",
+    "asc",
+    "desc",
+    "/",
+    "$",
+    "é",
+    "  ",
+]
 
 
 def is_envelope(status: int, body: Any) -> bool:
@@ -47,7 +90,8 @@ def is_envelope(status: int, body: Any) -> bool:
     if not isinstance(body, dict) or list(body)[:1] != ["Message"]:
         return False
     return set(body) <= {"Message", "MessageDetail"} and all(
-        isinstance(v, str) and v for v in body.values())
+        isinstance(v, str) and v for v in body.values()
+    )
 
 
 @pytest.fixture(scope="module")
@@ -68,8 +112,16 @@ def test_enterprise_tester_never_answers_5xx(fake: FakeRuns, data: st.DataObject
     for name in ("$filter", "$orderby"):
         if name in names and data.draw(st.booleans()):
             query[name] = data.draw(soup)
-    check_never_5xx(fake, "enterprise_tester", method, path, query, data.draw(bodies(fields)),
-                    data.draw(headers(AUTH_VALUES)), is_envelope)
+    check_never_5xx(
+        fake,
+        "enterprise_tester",
+        method,
+        path,
+        query,
+        data.draw(bodies(fields)),
+        data.draw(headers(AUTH_VALUES)),
+        is_envelope,
+    )
 
 
 # -- never a wrong answer: random expressions of the subset against a reference -----------------
@@ -77,14 +129,19 @@ def test_enterprise_tester_never_answers_5xx(fake: FakeRuns, data: st.DataObject
 Item = dict[str, Any]
 Node = tuple[Any, ...]
 OPS: dict[str, Callable[[Any, Any], bool]] = {
-    "eq": lambda a, b: a == b, "ne": lambda a, b: a != b, "gt": lambda a, b: a > b,
-    "ge": lambda a, b: a >= b, "lt": lambda a, b: a < b, "le": lambda a, b: a <= b,
+    "eq": lambda a, b: a == b,
+    "ne": lambda a, b: a != b,
+    "gt": lambda a, b: a > b,
+    "ge": lambda a, b: a >= b,
+    "lt": lambda a, b: a < b,
+    "le": lambda a, b: a <= b,
 }
 
 
 def listing(fake: FakeRuns, **query: str) -> tuple[int, Any]:
     url = f"{fake.enterprise_tester.base_url}/api/scriptassignment/{AID}/runs?" + urlencode(
-        {"$top": "1000", **query})
+        {"$top": "1000", **query}
+    )
     response = fake.handle(Request("GET", url, BASIC))
     assert response is not None
     return response.status, json.loads(response.body)
@@ -95,8 +152,21 @@ def comparisons(draw: st.DrawFn, items: list[Item]) -> Node:
     """A leaf ``(text, test)``: the OData text and the reference test on a JSON item."""
     op = draw(st.sampled_from(list(OPS)))
     item = draw(st.sampled_from(items))  # values taken from real runs, so some match
-    kind = draw(st.sampled_from(["Status", "ScriptVersion", "CreatedBy", "RunBy", "CreatedAt",
-                                 "LastUpdatedAt", "part", "Id", "RunById"]))
+    kind = draw(
+        st.sampled_from(
+            [
+                "Status",
+                "ScriptVersion",
+                "CreatedBy",
+                "RunBy",
+                "CreatedAt",
+                "LastUpdatedAt",
+                "part",
+                "Id",
+                "RunById",
+            ]
+        )
+    )
     if kind in ("Status", "CreatedBy", "RunBy"):
         value = item[kind] if draw(st.booleans()) else draw(st.sampled_from(["Passed", "m", ""]))
         text = "'" + value.replace("'", "''") + "'"
@@ -108,15 +178,18 @@ def comparisons(draw: st.DrawFn, items: list[Item]) -> Node:
         shown = dt.datetime.strptime(item[kind], "%Y-%m-%dT%H:%M:%SZ")
         moment = shown + dt.timedelta(seconds=draw(st.sampled_from([-61, -1, 0, 1, 3600])))
         literal = moment.strftime("%Y-%m-%dT%H:%M:%S")
-        return (f"{kind} {op} datetime'{literal}'",
-                lambda i: OPS[op](i[kind], literal + "Z"))
+        return (f"{kind} {op} datetime'{literal}'", lambda i: OPS[op](i[kind], literal + "Z"))
     if kind == "part":
-        fn, field = draw(st.sampled_from(["year", "month", "day"])), draw(
-            st.sampled_from(["CreatedAt", "LastUpdatedAt"]))
+        fn, field = (
+            draw(st.sampled_from(["year", "month", "day"])),
+            draw(st.sampled_from(["CreatedAt", "LastUpdatedAt"])),
+        )
         index = {"year": (0, 4), "month": (5, 7), "day": (8, 10)}[fn]
-        number = int(item[field][index[0]:index[1]]) + draw(st.integers(-1, 1))
-        return (f"{fn}({field}) {op} {number}",
-                lambda i: OPS[op](int(i[field][index[0]:index[1]]), number))
+        number = int(item[field][index[0] : index[1]]) + draw(st.integers(-1, 1))
+        return (
+            f"{fn}({field}) {op} {number}",
+            lambda i: OPS[op](int(i[field][index[0] : index[1]]), number),
+        )
     value = item[kind]
     text = value.upper() if draw(st.booleans()) else value
     return (f"{kind} {op} '{text}'", lambda i: OPS[op](i[kind], value))
@@ -159,8 +232,9 @@ def evaluate(node: Node, item: Item) -> bool:
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
-def test_filters_in_the_subset_are_never_answered_wrongly(fake: FakeRuns,
-                                                          data: st.DataObject) -> None:
+def test_filters_in_the_subset_are_never_answered_wrongly(
+    fake: FakeRuns, data: st.DataObject
+) -> None:
     status, everything = listing(fake)
     items = everything["Items"]
     node = data.draw(trees(items))

@@ -15,12 +15,35 @@ from tests._clients import Api
 BASIC = {"Authorization": "Basic " + base64.b64encode(b"jdoe:secret").decode()}
 LIST = "/app/api/v1/sources/Playground/runs"
 UTC = dt.timezone.utc
-RUN_KEYS = ["createdAt", "createdBy", "id", "sourceData", "sourceId", "status", "tree",
-            "updatedAt", "updatedBy"]
+RUN_KEYS = [
+    "createdAt",
+    "createdBy",
+    "id",
+    "sourceData",
+    "sourceId",
+    "status",
+    "tree",
+    "updatedAt",
+    "updatedBy",
+]
 RUN_KEYS_WITH_TASKS = [*RUN_KEYS[:6], "tasks", *RUN_KEYS[6:]]
-TASK_KEYS = ["branchId", "createdAt", "createdBy", "deferredResults", "definitionId", "duration",
-             "id", "messages", "nodeId", "nodeName", "results", "status", "token", "updatedAt",
-             "updatedBy"]
+TASK_KEYS = [
+    "branchId",
+    "createdAt",
+    "createdBy",
+    "deferredResults",
+    "definitionId",
+    "duration",
+    "id",
+    "messages",
+    "nodeId",
+    "nodeName",
+    "results",
+    "status",
+    "token",
+    "updatedAt",
+    "updatedBy",
+]
 MILLIS = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z\Z")
 
 
@@ -88,13 +111,17 @@ def test_contract_example_is_reproduced(api: Api) -> None:
     common = {"source": "Playground", "tree": "My First Tree", "source_group": "Documentation"}
     k.add_run(id=1042, state="Complete", created_at="2026-03-01T09:00:00Z", **common)
     k.add_run(
-        id=1043, state="Started", sourceId="KS0000000000731",
+        id=1043,
+        state="Started",
+        sourceId="KS0000000000731",
         created_at=dt.datetime(2026, 3, 2, 14, 8, 47, 487000, UTC),
-        durations={"waitingToRun": 0.053, "running": 3600}, tasks=[_task_from(CONTRACT_EXAMPLE)],
+        durations={"waitingToRun": 0.053, "running": 3600},
+        tasks=[_task_from(CONTRACT_EXAMPLE)],
         **common,
     )
-    r = api.get("kinetic", LIST, json={"include": "tasks,tasks.messages", "limit": 1},
-                headers=BASIC)
+    r = api.get(
+        "kinetic", LIST, json={"include": "tasks,tasks.messages", "limit": 1}, headers=BASIC
+    )
     assert r.status_code == 200
     assert r.headers["Content-Type"] == "application/json"
     assert ordered(r.content) == ordered(CONTRACT_EXAMPLE)
@@ -153,10 +180,15 @@ def test_seed_example_without_authorization_is_reproduced(api: Api) -> None:
     k = api.fake.kinetic
     k.require_auth = False  # "This example does not use any authorization"
     k.add_run(
-        id=9, source="Playground", tree="My First Tree", source_group="Documentation",
-        state="Complete", sourceId=None,
+        id=9,
+        source="Playground",
+        tree="My First Tree",
+        source_group="Documentation",
+        state="Complete",
+        sourceId=None,
         created_at=dt.datetime(2014, 7, 18, 14, 8, 47, 487000, UTC),
-        durations={"waitingToRun": 0.02, "running": 0.033}, tasks=[_task_from(SEED_EXAMPLE)],
+        durations={"waitingToRun": 0.02, "running": 0.033},
+        tasks=[_task_from(SEED_EXAMPLE)],
     )
     r = api.get("kinetic", LIST, json={"include": "tasks,tasks.messages"})
     assert r.status_code == 200
@@ -165,8 +197,7 @@ def test_seed_example_without_authorization_is_reproduced(api: Api) -> None:
 
 def test_generated_runs_have_the_seed_shape(api: Api) -> None:
     api.fake.kinetic.add_runs(40, source="Playground")
-    body = api.get("kinetic", LIST, json={"include": "tasks,tasks.messages"},
-                   headers=BASIC).json()
+    body = api.get("kinetic", LIST, json={"include": "tasks,tasks.messages"}, headers=BASIC).json()
     assert list(body) == ["count", "limit", "offset", "runs"]
     assert (body["count"], body["limit"], body["offset"]) == (40, 1000, 0)
     for run in body["runs"]:
@@ -208,14 +239,13 @@ def test_to_json_is_the_list_item_without_include(api: Api) -> None:
 def test_include_tasks_without_messages_omits_the_messages_key(api: Api) -> None:
     api.fake.kinetic.add_run(source="Playground", state="Complete")
     for include in ("tasks", " tasks , other", "tasks,unknown"):
-        run = api.get("kinetic", LIST, params={"include": include}, headers=BASIC).json()[
-            "runs"][0]
+        run = api.get("kinetic", LIST, params={"include": include}, headers=BASIC).json()["runs"][0]
         assert run["tasks"] and all("messages" not in t for t in run["tasks"])
     run = api.get("kinetic", LIST, params={"include": "tasks.messages"}, headers=BASIC).json()[
-        "runs"][0]
+        "runs"
+    ][0]
     assert all(list(t) == TASK_KEYS for t in run["tasks"])
-    run = api.get("kinetic", LIST, params={"include": "messages"}, headers=BASIC).json()[
-        "runs"][0]
+    run = api.get("kinetic", LIST, params={"include": "messages"}, headers=BASIC).json()["runs"][0]
     assert "tasks" not in run
 
 
@@ -311,8 +341,11 @@ def trees(api: Api) -> dict[str, list[int]]:
         {"tree": "Procurement"},
         {"sourceId": "KS0000000000555"},
         {"sourceGroup": "ACME3 > iPad Request", "tree": "Procurement"},
-        {"sourceGroup": "ACME3 > iPad Request", "tree": "Procurement",
-         "sourceId": "KS0000000000555"},
+        {
+            "sourceGroup": "ACME3 > iPad Request",
+            "tree": "Procurement",
+            "sourceId": "KS0000000000555",
+        },
         {"sourceGroup": "Nobody"},
         {"tree": "procurement"},
     ],
@@ -329,22 +362,33 @@ def test_filters_match_exactly_in_body_and_query(
         for run in body["runs"]:
             assert all(
                 run["tree"]["sourceGroup" if k == "sourceGroup" else "name"] == v
-                for k, v in filters.items() if k != "sourceId"
+                for k, v in filters.items()
+                if k != "sourceId"
             )
 
 
 def test_the_body_wins_over_the_query(api: Api) -> None:
     api.fake.kinetic.add_runs(6, source="Playground")
-    r = api.get("kinetic", LIST, params={"limit": "2", "offset": "0"},
-                json={"limit": 3, "offset": "1"}, headers=BASIC)
+    r = api.get(
+        "kinetic",
+        LIST,
+        params={"limit": "2", "offset": "0"},
+        json={"limit": 3, "offset": "1"},
+        headers=BASIC,
+    )
     body = r.json()
     assert (body["limit"], body["offset"], len(body["runs"])) == (3, 1, 3)
 
 
 def test_unknown_parameters_are_ignored(api: Api) -> None:
     api.fake.kinetic.add_runs(2, source="Playground")
-    r = api.get("kinetic", LIST, params={"status": "Complete"},
-                json={"orderBy": "id", "limit": 1}, headers=BASIC)
+    r = api.get(
+        "kinetic",
+        LIST,
+        params={"status": "Complete"},
+        json={"orderBy": "id", "limit": 1},
+        headers=BASIC,
+    )
     assert r.status_code == 200 and len(r.json()["runs"]) == 1
 
 
@@ -394,11 +438,17 @@ def test_bad_parameters_are_400(api: Api, how: str, value: Any, message: str) ->
 
 @pytest.mark.parametrize(
     ("params", "applied"),
-    [({"limit": 1}, (1, 0)), ({"limit": "1000"}, (1000, 0)), ({"offset": "7"}, (1000, 7)),
-     ({"offset": 10**12}, (1000, 10**12)), ({"limit": "007"}, (7, 0))],
+    [
+        ({"limit": 1}, (1, 0)),
+        ({"limit": "1000"}, (1000, 0)),
+        ({"offset": "7"}, (1000, 7)),
+        ({"offset": 10**12}, (1000, 10**12)),
+        ({"limit": "007"}, (7, 0)),
+    ],
 )
-def test_limits_that_are_allowed(api: Api, params: dict[str, Any], applied: tuple[int, int]
-                                 ) -> None:
+def test_limits_that_are_allowed(
+    api: Api, params: dict[str, Any], applied: tuple[int, int]
+) -> None:
     api.fake.kinetic.add_runs(9, source="Playground")
     body = api.get("kinetic", LIST, json=params, headers=BASIC).json()
     assert (body["limit"], body["offset"]) == applied
@@ -420,8 +470,7 @@ def test_paging_to_the_end_sees_each_run_once(api: Api) -> None:
     seen: list[int] = []
     offset = 0
     while True:
-        body = api.get("kinetic", LIST, json={"limit": 5, "offset": offset},
-                       headers=BASIC).json()
+        body = api.get("kinetic", LIST, json={"limit": 5, "offset": offset}, headers=BASIC).json()
         assert body["count"] == 23
         if not body["runs"]:
             break
@@ -435,16 +484,17 @@ def test_a_run_started_between_pages_repeats_one_run(api: Api) -> None:
     k = api.fake.kinetic
     k.add_runs(12, source="Playground", source_group="Documentation", tree="My First Tree")
     first = api.get("kinetic", LIST, json={"limit": 5}, headers=BASIC).json()["runs"]
-    started = api.post("kinetic", "/app/api/v1/run-tree/Playground/Documentation/My First Tree",
-                       headers=BASIC)
+    started = api.post(
+        "kinetic", "/app/api/v1/run-tree/Playground/Documentation/My First Tree", headers=BASIC
+    )
     assert started.status_code == 200
-    second = api.get("kinetic", LIST, json={"limit": 5, "offset": 5}, headers=BASIC).json()[
-        "runs"]
+    second = api.get("kinetic", LIST, json={"limit": 5, "offset": 5}, headers=BASIC).json()["runs"]
     assert second[0]["id"] == first[-1]["id"]  # the one repeat: the new run took the top id
     pages = [first, second]
     offset = 10
-    while page := api.get("kinetic", LIST, json={"limit": 5, "offset": offset},
-                          headers=BASIC).json()["runs"]:
+    while page := api.get(
+        "kinetic", LIST, json={"limit": 5, "offset": offset}, headers=BASIC
+    ).json()["runs"]:
         pages.append(page)
         offset += 5
     ids = [r["id"] for page in pages for r in page]
@@ -461,11 +511,11 @@ def test_show_run(api: Api) -> None:
     r = api.get("kinetic", f"{LIST}/{run.id}", headers=BASIC)
     assert r.status_code == 200
     assert ordered(r.content) == [("run", ordered(json.dumps(run.to_json())))]
-    body = api.get("kinetic", f"{LIST}/{run.id}", params={"include": "tasks"},
-                   headers=BASIC).json()
+    body = api.get("kinetic", f"{LIST}/{run.id}", params={"include": "tasks"}, headers=BASIC).json()
     assert list(body["run"]) == RUN_KEYS_WITH_TASKS
-    body = api.get("kinetic", f"{LIST}/{run.id}", json={"include": "tasks.messages"},
-                   headers=BASIC).json()
+    body = api.get(
+        "kinetic", f"{LIST}/{run.id}", json={"include": "tasks.messages"}, headers=BASIC
+    ).json()
     assert all(list(t) == TASK_KEYS for t in body["run"]["tasks"])
 
 
@@ -500,8 +550,9 @@ TREE_PATH = "/app/api/v1/run-tree/Playground/Documentation/My%20First%20Tree"
 
 @pytest.fixture
 def playground(api: Api) -> None:
-    api.fake.kinetic.add_run(source="Playground", source_group="Documentation",
-                             tree="My First Tree", state="Complete")
+    api.fake.kinetic.add_run(
+        source="Playground", source_group="Documentation", tree="My First Tree", state="Complete"
+    )
 
 
 @pytest.mark.usefixtures("playground")
@@ -514,8 +565,9 @@ def playground(api: Api) -> None:
         ({"json": {}}, "{}"),
     ],
 )
-def test_run_tree_starts_a_staged_run(api: Api, kwargs: dict[str, Any],
-                                      source_data: str | None) -> None:
+def test_run_tree_starts_a_staged_run(
+    api: Api, kwargs: dict[str, Any], source_data: str | None
+) -> None:
     r = api.post("kinetic", TREE_PATH, headers=BASIC, **kwargs)
     assert r.status_code == 200
     body = r.json()
@@ -530,8 +582,11 @@ def test_run_tree_starts_a_staged_run(api: Api, kwargs: dict[str, Any],
     assert run["sourceId"] is None
     assert run["createdBy"] == "jdoe" and run["updatedBy"] == "SYSTEM"
     assert run["createdAt"] == run["updatedAt"]
-    assert run["tree"] == {"name": "My First Tree", "sourceGroup": "Documentation",
-                           "source": {"name": "Playground"}}
+    assert run["tree"] == {
+        "name": "My First Tree",
+        "sourceGroup": "Documentation",
+        "source": {"name": "Playground"},
+    }
     listed = api.get("kinetic", LIST, json={"limit": 1}, headers=BASIC).json()["runs"][0]
     assert listed == run
     assert api.fake.kinetic.get(run["id"]).state == "waitingToRun"
@@ -552,14 +607,25 @@ def test_run_tree_source_id_and_anonymous_caller(api: Api) -> None:
     [
         ({"content": b"not json"}, 400, BAD_BODY),
         ({"json": ["a"]}, 400, BAD_BODY),
-        ({"content": b"a=1&&=", "headers": {
-            "Content-Type": "application/x-www-form-urlencoded"}}, 400, BAD_BODY),
-        ({"content": b"\xff=1", "headers": {
-            "Content-Type": "application/x-www-form-urlencoded"}}, 400, BAD_BODY),
+        (
+            {
+                "content": b"a=1&&=",
+                "headers": {"Content-Type": "application/x-www-form-urlencoded"},
+            },
+            400,
+            BAD_BODY,
+        ),
+        (
+            {
+                "content": b"\xff=1",
+                "headers": {"Content-Type": "application/x-www-form-urlencoded"},
+            },
+            400,
+            BAD_BODY,
+        ),
     ],
 )
-def test_run_tree_bad_bodies(api: Api, kwargs: dict[str, Any], status: int, message: str
-                             ) -> None:
+def test_run_tree_bad_bodies(api: Api, kwargs: dict[str, Any], status: int, message: str) -> None:
     headers = {**BASIC, **kwargs.pop("headers", {})}
     if "content" in kwargs:
         kwargs = raw(api, kwargs["content"])
@@ -573,10 +639,14 @@ def test_run_tree_bad_bodies(api: Api, kwargs: dict[str, Any], status: int, mess
     ("path", "message"),
     [
         ("/app/api/v1/run-tree/Nope/Documentation/My%20First%20Tree", "Unknown source:  Nope"),
-        ("/app/api/v1/run-tree/Playground/Documentation/Other",
-         "Unable to locate the tree: Playground :: Documentation :: Other"),
-        ("/app/api/v1/run-tree/Playground/documentation/My%20First%20Tree",
-         "Unable to locate the tree: Playground :: documentation :: My First Tree"),
+        (
+            "/app/api/v1/run-tree/Playground/Documentation/Other",
+            "Unable to locate the tree: Playground :: Documentation :: Other",
+        ),
+        (
+            "/app/api/v1/run-tree/Playground/documentation/My%20First%20Tree",
+            "Unable to locate the tree: Playground :: documentation :: My First Tree",
+        ),
     ],
 )
 def test_run_tree_unknown_source_or_tree(api: Api, path: str, message: str) -> None:
@@ -590,8 +660,9 @@ def test_trees_known_per_source_come_from_add_run(api: Api) -> None:
     path = "/app/api/v1/run-tree/Playground/ACME3%20%3E%20iPad%20Request/Procurement"
     assert api.post("kinetic", path, headers=BASIC).status_code == 200
     k.add_run(source="Other", source_group="G", tree="T")
-    assert api.post("kinetic", "/app/api/v1/run-tree/Playground/G/T",
-                    headers=BASIC).status_code == 404
+    assert (
+        api.post("kinetic", "/app/api/v1/run-tree/Playground/G/T", headers=BASIC).status_code == 404
+    )
 
 
 # -- lifecycle shown through the API (contract section 5) --------------------------------------
@@ -603,8 +674,7 @@ def test_path_staged_started_complete(api: Api) -> None:
     run = k.add_run(source="Playground")
     words = []
     for _ in range(3):
-        words.append(api.get("kinetic", f"{LIST}/{run.id}", headers=BASIC).json()["run"][
-            "status"])
+        words.append(api.get("kinetic", f"{LIST}/{run.id}", headers=BASIC).json()["run"]["status"])
         if not run.state.terminal:
             run.advance()
     assert words == ["Staged", "Started", "Complete"]
@@ -615,17 +685,20 @@ def test_path_staged_started_complete(api: Api) -> None:
 def test_failed_run_stays_started_with_a_new_task_carrying_the_reason(api: Api) -> None:
     run = api.fake.kinetic.add_run(source="Playground", state="Started")
     run.fail(reason="Handler Error: smtp_email_send_v1 - 535 Authentication failed")
-    shown = api.get("kinetic", f"{LIST}/{run.id}", json={"include": "tasks,tasks.messages"},
-                    headers=BASIC).json()["run"]
+    shown = api.get(
+        "kinetic", f"{LIST}/{run.id}", json={"include": "tasks,tasks.messages"}, headers=BASIC
+    ).json()["run"]
     assert shown["status"] == "Started" and run.state == "failed"
     last = shown["tasks"][-1]
     assert last["status"] == "New"
     assert [m["text"] for m in last["messages"]] == [
-        "Handler Error: smtp_email_send_v1 - 535 Authentication failed"]
+        "Handler Error: smtp_email_send_v1 - 535 Authentication failed"
+    ]
     assert list(last["messages"][0]) == ["createdAt", "id", "text"]
     assert all(t["status"] == "Closed" for t in shown["tasks"][:-1])
-    without = api.get("kinetic", f"{LIST}/{run.id}", json={"include": "tasks"},
-                      headers=BASIC).json()["run"]
+    without = api.get(
+        "kinetic", f"{LIST}/{run.id}", json={"include": "tasks"}, headers=BASIC
+    ).json()["run"]
     assert "messages" not in without["tasks"][-1]
 
 
@@ -634,8 +707,9 @@ def test_failed_run_stays_started_with_a_new_task_carrying_the_reason(api: Api) 
 def test_canceled_run_is_complete_with_a_closed_canceled_task(api: Api, state: str) -> None:
     run = api.fake.kinetic.add_run(source="Playground", state=state)
     run.cancel()
-    shown = api.get("kinetic", f"{LIST}/{run.id}", json={"include": "tasks.messages"},
-                    headers=BASIC).json()["run"]
+    shown = api.get(
+        "kinetic", f"{LIST}/{run.id}", json={"include": "tasks.messages"}, headers=BASIC
+    ).json()["run"]
     assert shown["status"] == "Complete" and run.state == "canceled"
     last = shown["tasks"][-1]
     assert last["status"] == "Closed"
@@ -651,8 +725,9 @@ def test_canceled_run_is_complete_with_a_closed_canceled_task(api: Api, state: s
 def test_running_run_waits_on_a_deferred_task(api: Api) -> None:
     runs = [api.fake.kinetic.add_run(source="Playground", state="Started") for _ in range(5)]
     for run in runs:
-        shown = api.get("kinetic", f"{LIST}/{run.id}", json={"include": "tasks"},
-                        headers=BASIC).json()["run"]
+        shown = api.get(
+            "kinetic", f"{LIST}/{run.id}", json={"include": "tasks"}, headers=BASIC
+        ).json()["run"]
         assert shown["tasks"][-1]["status"] == "Deferred"
         assert all(t["status"] == "Closed" for t in shown["tasks"][:-1])
 
@@ -660,22 +735,24 @@ def test_running_run_waits_on_a_deferred_task(api: Api) -> None:
 def test_time_moves_a_started_tree(api: Api) -> None:
     api.fake.kinetic.add_run(source="Playground", source_group="G", tree="T")
     run_id = api.post("kinetic", "/app/api/v1/run-tree/Playground/G/T", headers=BASIC).json()[
-        "run"]["id"]
+        "run"
+    ]["id"]
     run = api.fake.kinetic.get(run_id)
     wait, work = run.durations["waitingToRun"], run.durations["running"]
     api.fake.clock.advance(wait + 0.01)
-    assert api.get("kinetic", f"{LIST}/{run_id}", headers=BASIC).json()["run"][
-        "status"] == "Started"
+    assert (
+        api.get("kinetic", f"{LIST}/{run_id}", headers=BASIC).json()["run"]["status"] == "Started"
+    )
     api.fake.clock.advance(work)
-    assert api.get("kinetic", f"{LIST}/{run_id}", headers=BASIC).json()["run"][
-        "status"] == "Complete"
+    assert (
+        api.get("kinetic", f"{LIST}/{run_id}", headers=BASIC).json()["run"]["status"] == "Complete"
+    )
 
 
 @pytest.mark.fake_runs(progression="poll")
 def test_poll_mode_moves_one_step_per_read(api: Api) -> None:
     run = api.fake.kinetic.add_run(source="Playground")
-    seen = [api.get("kinetic", LIST, headers=BASIC).json()["runs"][0]["status"]
-            for _ in range(4)]
+    seen = [api.get("kinetic", LIST, headers=BASIC).json()["runs"][0]["status"] for _ in range(4)]
     assert seen == ["Staged", "Started", "Complete", "Complete"]
     assert run.state == "completed"
 
@@ -713,8 +790,10 @@ def test_after_a_sunset_the_route_is_gone(api: Api) -> None:
     api.fake.kinetic.add_run(source="Playground")
     api.fake.kinetic.deprecate("2020-01-01", sunset_at="2021-01-01")
     r = api.get("kinetic", LIST, headers=BASIC)
-    assert (r.status_code, r.json()) == (410, {"message": "This API method is no longer "
-                                                          "available."})
+    assert (r.status_code, r.json()) == (
+        410,
+        {"message": "This API method is no longer available."},
+    )
 
 
 @pytest.mark.fake_runs(strict=False)

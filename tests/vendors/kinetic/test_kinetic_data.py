@@ -14,26 +14,48 @@ from pytest_fakeruns.vendors.kinetic.data import FAILURE_REASONS, task_list
 
 def test_vocabulary_both_ways() -> None:
     k = FakeRuns(seed=1, progression="manual").kinetic
-    for word, state in [("Staged", "waitingToRun"), ("Started", "running"),
-                        ("Complete", "completed")]:
+    for word, state in [
+        ("Staged", "waitingToRun"),
+        ("Started", "running"),
+        ("Complete", "completed"),
+    ]:
         run = k.add_run(state=word)
         assert (run.state, run.status) == (state, word)
         assert k.add_run(status=word).state == state  # the vendor's field name for state
-    shown = {state: k.add_run(state=state).status for state in
-             ("waitingToRun", "running", "completed", "failed", "canceled")}
-    assert shown == {"waitingToRun": "Staged", "running": "Started", "completed": "Complete",
-                     "failed": "Started", "canceled": "Complete"}
+    shown = {
+        state: k.add_run(state=state).status
+        for state in ("waitingToRun", "running", "completed", "failed", "canceled")
+    }
+    assert shown == {
+        "waitingToRun": "Staged",
+        "running": "Started",
+        "completed": "Complete",
+        "failed": "Started",
+        "canceled": "Complete",
+    }
 
 
 def test_fields_given_are_shown() -> None:
     k = FakeRuns(seed=1, progression="manual").kinetic
-    run = k.add_run(source="Playground", tree="Procurement", sourceGroup="ACME3 > iPad Request",
-                    sourceId="KS0000000000555", sourceData={"a": 1}, createdBy="jdoe")
+    run = k.add_run(
+        source="Playground",
+        tree="Procurement",
+        sourceGroup="ACME3 > iPad Request",
+        sourceId="KS0000000000555",
+        sourceData={"a": 1},
+        createdBy="jdoe",
+    )
     shown = run.to_json()
-    assert shown["tree"] == {"name": "Procurement", "sourceGroup": "ACME3 > iPad Request",
-                             "source": {"name": "Playground"}}
+    assert shown["tree"] == {
+        "name": "Procurement",
+        "sourceGroup": "ACME3 > iPad Request",
+        "source": {"name": "Playground"},
+    }
     assert (shown["sourceId"], shown["sourceData"], shown["createdBy"]) == (
-        "KS0000000000555", '{"a":1}', "jdoe")
+        "KS0000000000555",
+        '{"a":1}',
+        "jdoe",
+    )
     assert k.runs(source_group="ACME3 > iPad Request") == [run]
     assert k.runs(tree="Procurement", source="Playground") == [run]
     assert k.add_run(source="Playground", sourceData="raw").to_json()["sourceData"] == "raw"
@@ -48,7 +70,8 @@ def test_trees_of_a_source() -> None:
     # a tree alone takes its known group; a group alone one of its trees
     assert k.add_run(source="S", tree="T").fields["sourceGroup"] == "G"
     assert k.add_run(source="S", source_group="G").fields["tree"] in {
-        t for g, t in source.data["trees"] if g == "G"}
+        t for g, t in source.data["trees"] if g == "G"
+    }
     generated = k.add_runs(30, source="S")
     known = set(source.data["trees"])
     assert all((r.fields["sourceGroup"], r.fields["tree"]) in known for r in generated)

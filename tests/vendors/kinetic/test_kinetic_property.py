@@ -19,8 +19,12 @@ ROUTES = [
     ("GET", "/app/api/v1/sources/Playground/runs/1", ["include"], ["include"]),
     ("GET", "/app/api/v1/sources/Playground/runs/abc", ["include"], ["include"]),
     ("GET", "/app/api/v1/sources/Playground/runs/99999999999999999999", [], []),
-    ("POST", "/app/api/v1/run-tree/Playground/Documentation/My%20First%20Tree", ["sourceId"],
-     ["Requester", "sourceId"]),
+    (
+        "POST",
+        "/app/api/v1/run-tree/Playground/Documentation/My%20First%20Tree",
+        ["sourceId"],
+        ["Requester", "sourceId"],
+    ),
     ("POST", "/app/api/v1/run-tree/Playground/Documentation/Nope", ["sourceId"], []),
     ("POST", "/app/api/v1/run-tree/Nope/G/T", [], []),
 ]
@@ -31,16 +35,21 @@ def is_envelope(status: int, body: Any) -> bool:
     """Below 400 anything goes; an error is exactly ``{"message": <non-empty text>}``."""
     if status < 400:
         return True
-    return (isinstance(body, dict) and list(body) == ["message"]
-            and isinstance(body["message"], str) and bool(body["message"]))
+    return (
+        isinstance(body, dict)
+        and list(body) == ["message"]
+        and isinstance(body["message"], str)
+        and bool(body["message"])
+    )
 
 
 @pytest.fixture(scope="module")
 def fake() -> FakeRuns:
     """One fake for the whole property: Hypothesis runs every example in one test call."""
     fake = FakeRuns(seed=12)
-    fake.kinetic.add_runs(20, source="Playground", source_group="Documentation",
-                          tree="My First Tree")
+    fake.kinetic.add_runs(
+        20, source="Playground", source_group="Documentation", tree="My First Tree"
+    )
     fake.kinetic.add_runs(5, source="Playground")
     return fake
 

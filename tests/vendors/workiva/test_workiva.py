@@ -71,15 +71,19 @@ CONTRACT_EXAMPLE: dict[str, Any] = {
     "data": [
         {
             "completed": {"dateTime": "2026-03-02T09:15:41Z"},
-            "created": {"dateTime": "2026-03-02T09:14:58Z",
-                        "user": {"id": "V1ZVc2VyFzU3NiQ1NDA4NjIzNzk2MjD"}},
+            "created": {
+                "dateTime": "2026-03-02T09:14:58Z",
+                "user": {"id": "V1ZVc2VyFzU3NiQ1NDA4NjIzNzk2MjD"},
+            },
             "id": "0b8e6c52-3f1a-4d8e-9a77-5c21e0f4b9d3",
             "started": {"dateTime": "2026-03-02T09:15:03Z"},
             "status": "completed",
         },
         {
-            "created": {"dateTime": "2026-03-02T10:02:11Z",
-                        "user": {"id": "V1ZVc2VyFzU3NiQ1NDA4NjIzNzk2MjD"}},
+            "created": {
+                "dateTime": "2026-03-02T10:02:11Z",
+                "user": {"id": "V1ZVc2VyFzU3NiQ1NDA4NjIzNzk2MjD"},
+            },
             "id": "9c4d1e07-6a2b-4f3c-8d15-e2a7b0c9f864",
             "started": {"dateTime": "2026-03-02T10:02:14Z"},
             "status": "started",
@@ -99,8 +103,9 @@ def cursor(text: str) -> str:
     return base64.urlsafe_b64encode(text.encode()).rstrip(b"=").decode()
 
 
-def walk(api: Api, first: str, params: dict[str, str] | None = None,
-         between: Any = None) -> list[dict[str, Any]]:
+def walk(
+    api: Api, first: str, params: dict[str, str] | None = None, between: Any = None
+) -> list[dict[str, Any]]:
     """Every page of a traversal, following @nextLink as given; ``between(i)`` after page i."""
     seen: list[dict[str, Any]] = []
     answer = api.get("workiva", first, headers=AUTH, params=params)
@@ -142,12 +147,22 @@ def test_list_has_the_seed_examples_shape(api: Api) -> None:
 def test_contract_example_is_reproduced(api: Api) -> None:
     user = "V1ZVc2VyFzU3NiQ1NDA4NjIzNzk2MjD"
     w = api.fake.workiva
-    w.add_run(script_id=SCRIPT, id="0b8e6c52-3f1a-4d8e-9a77-5c21e0f4b9d3", user=user,
-              state="completed", created_at="2026-03-02T09:14:58Z",
-              durations={"waitingToRun": 5, "running": 38})
-    w.add_run(script_id=SCRIPT, id="9c4d1e07-6a2b-4f3c-8d15-e2a7b0c9f864", user=user,
-              state="started", created_at="2026-03-02T10:02:11Z",
-              durations={"waitingToRun": 3, "running": 60})
+    w.add_run(
+        script_id=SCRIPT,
+        id="0b8e6c52-3f1a-4d8e-9a77-5c21e0f4b9d3",
+        user=user,
+        state="completed",
+        created_at="2026-03-02T09:14:58Z",
+        durations={"waitingToRun": 5, "running": 38},
+    )
+    w.add_run(
+        script_id=SCRIPT,
+        id="9c4d1e07-6a2b-4f3c-8d15-e2a7b0c9f864",
+        user=user,
+        state="started",
+        created_at="2026-03-02T10:02:11Z",
+        durations={"waitingToRun": 3, "running": 60},
+    )
     w.add_run(script_id=SCRIPT, user=user, state="queued", created_at="2026-03-02T11:00:00Z")
 
     answer = api.get("workiva", LIST, headers=AUTH, params={"$maxpagesize": "2"})
@@ -212,8 +227,9 @@ def bad_request(target: str, message: str) -> dict[str, Any]:
     }
 
 
-@pytest.mark.parametrize("value", ["abc", "1.5", "", "0", "1001", "-1", "+5", " 5", "1e3",
-                                   "99999999999999999999999"])
+@pytest.mark.parametrize(
+    "value", ["abc", "1.5", "", "0", "1001", "-1", "+5", " 5", "1e3", "99999999999999999999999"]
+)
 def test_bad_maxpagesize_is_a_400_naming_it(api: Api, value: str) -> None:
     api.fake.workiva.add_run(script_id=SCRIPT)
 
@@ -244,8 +260,9 @@ def test_percent_encoded_parameter_names_are_the_same_parameters(api: Api) -> No
 def test_first_occurrence_of_a_repeated_parameter_is_used(api: Api) -> None:
     api.fake.workiva.add_runs(3, script_id=SCRIPT)
 
-    answer = api.get("workiva", api.url("workiva", LIST) + "?$maxpagesize=1&$maxpagesize=0",
-                     headers=AUTH)
+    answer = api.get(
+        "workiva", api.url("workiva", LIST) + "?$maxpagesize=1&$maxpagesize=0", headers=AUTH
+    )
 
     assert answer.status_code == 200
     assert len(answer.json()["data"]) == 1
@@ -320,7 +337,8 @@ TAMPERED = {
     "not ascii text": "____",
     "fields reordered": cursor(f"%24offset=2&%24limit=2&%24asof=5&%24script={SCRIPT}"),
     "offset not a multiple of the limit": cursor(
-        f"%24limit=2&%24offset=3&%24asof=5&%24script={SCRIPT}"),
+        f"%24limit=2&%24offset=3&%24asof=5&%24script={SCRIPT}"
+    ),
     "limit 0": cursor(f"%24limit=0&%24offset=0&%24asof=5&%24script={SCRIPT}"),
     "limit above 1000": cursor(f"%24limit=1001&%24offset=1001&%24asof=5000&%24script={SCRIPT}"),
     "asof not above the offset": cursor(f"%24limit=2&%24offset=4&%24asof=4&%24script={SCRIPT}"),
@@ -349,7 +367,8 @@ def test_padded_or_retyped_cursor_is_refused(api: Api) -> None:
 
     padded = api.get("workiva", url + "?$next=" + token + "%3D", headers=AUTH)
     standard_alphabet = api.get(
-        "workiva", url + "?$next=" + token.replace("-", "+").replace("_", "/") + "AB",
+        "workiva",
+        url + "?$next=" + token.replace("-", "+").replace("_", "/") + "AB",
         headers=AUTH,
     )
 
@@ -362,8 +381,9 @@ def test_cursor_of_another_script_is_a_400(api: Api) -> None:
     api.fake.workiva.add_runs(5, script_id="other")
     token = valid_cursor(api)
 
-    answer = api.get("workiva", "/prototype/platform/scripts/other/runs", headers=AUTH,
-                     params={"$next": token})
+    answer = api.get(
+        "workiva", "/prototype/platform/scripts/other/runs", headers=AUTH, params={"$next": token}
+    )
 
     assert answer.status_code == 400
     assert answer.json() == bad_request("$next", "$next was issued for another script")
@@ -373,8 +393,7 @@ def test_limit_inside_the_cursor_wins_over_maxpagesize(api: Api) -> None:
     api.fake.workiva.add_runs(10, script_id=SCRIPT)
     token = valid_cursor(api)
 
-    answer = api.get("workiva", LIST, headers=AUTH, params={"$next": token,
-                                                            "$maxpagesize": "7"})
+    answer = api.get("workiva", LIST, headers=AUTH, params={"$next": token, "$maxpagesize": "7"})
 
     assert len(answer.json()["data"]) == 2
 
@@ -451,16 +470,15 @@ def test_a_page_with_runs_added_after_asof_locates_only_those(
 
     assert len(second["data"]) == 10
     assert len(keys) == 3
-    assert {item["id"] for item in second["data"]}.isdisjoint(
-        item["id"] for item in first["data"]
-    )
+    assert {item["id"] for item in second["data"]}.isdisjoint(item["id"] for item in first["data"])
 
 
 # -- auth ----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("header", [None, "Basic dXNlcjpwYXNz", "Bearer", "Bearer    ", "t0k3n",
-                                    "Token t0k3n"])
+@pytest.mark.parametrize(
+    "header", [None, "Basic dXNlcjpwYXNz", "Bearer", "Bearer    ", "t0k3n", "Token t0k3n"]
+)
 def test_missing_or_malformed_credentials_are_a_401(api: Api, header: str | None) -> None:
     api.fake.workiva.add_run(script_id=SCRIPT)
     headers = {} if header is None else {"Authorization": header}
@@ -529,8 +547,9 @@ def test_issued_token_works_until_it_expires_by_the_fake_clock(api: Api) -> None
     assert expired.headers["WWW-Authenticate"] == "Bearer"
 
 
-@pytest.mark.parametrize(("scope", "status"), [("file:write", 403), ("file:read", 200),
-                                                ("file:write  file:read", 200)])
+@pytest.mark.parametrize(
+    ("scope", "status"), [("file:write", 403), ("file:read", 200), ("file:write  file:read", 200)]
+)
 def test_issued_token_needs_file_read(api: Api, scope: str, status: int) -> None:
     api.fake.workiva.add_run(script_id=SCRIPT)
     body = issue(api, scope=scope).json()
@@ -543,24 +562,31 @@ def test_issued_token_needs_file_read(api: Api, scope: str, status: int) -> None
     assert body["scope"] == " ".join(s for s in ("file:read", "file:write") if s in scope)
 
 
-@pytest.mark.parametrize("form", [
-    {"client_id": "id", "client_secret": "secret"},
-    {**FORM, "grant_type": "password"},
-    {**FORM, "grant_type": ""},
-])
+@pytest.mark.parametrize(
+    "form",
+    [
+        {"client_id": "id", "client_secret": "secret"},
+        {**FORM, "grant_type": "password"},
+        {**FORM, "grant_type": ""},
+    ],
+)
 def test_token_request_without_client_credentials_grant_is_invalid_request(
     api: Api, form: dict[str, str]
 ) -> None:
     answer = api.post("workiva", TOKEN, data=form)
 
     assert answer.status_code == 400
-    assert answer.json() == {"error": "invalid_request",
-                             "error_description": "grant_type must be client_credentials"}
+    assert answer.json() == {
+        "error": "invalid_request",
+        "error_description": "grant_type must be client_credentials",
+    }
 
 
-NOT_FORM = {"error": "invalid_request", "error_description":
-            "the request body must be application/x-www-form-urlencoded "
-            "(grant_type=client_credentials)"}
+NOT_FORM = {
+    "error": "invalid_request",
+    "error_description": "the request body must be application/x-www-form-urlencoded "
+    "(grant_type=client_credentials)",
+}
 
 
 def raw_body(api: Api, content: bytes, content_type: str | None) -> dict[str, Any]:
@@ -577,19 +603,25 @@ def test_token_request_that_is_not_form_encoded_is_invalid_request(api: Api) -> 
     assert answer.json() == NOT_FORM
 
 
-@pytest.mark.parametrize(("content", "content_type"), [
-    (b'{"grant_type": "client_credentials"}', "application/json"),
-    (b"<token><grant_type>client_credentials</grant_type></token>", "application/xml"),
-    (b'<?xml version="1.0"?><grant_type>client_credentials</grant_type>', "text/xml"),
-    (b"grant_type=client_credentials&client_id=id&client_secret=secret", "application/json"),
-    (b"grant_type=client_credentials&client_id=id&client_secret=secret", "text/plain"),
-    (b'{"grant_type": "client_credentials", "client_id": "a=b"}', None),
-    (b'<?xml version="1.0"?><grant_type>client_credentials</grant_type>', None),
-    (b"--b\r\nContent-Disposition: form-data; name=grant_type\r\n\r\nclient_credentials\r\n"
-     b"--b--\r\n", "multipart/form-data; boundary=b"),
-    (b"\xff\xfe=1", "application/x-www-form-urlencoded"),
-    (b"a=1&&=", "application/x-www-form-urlencoded"),
-])
+@pytest.mark.parametrize(
+    ("content", "content_type"),
+    [
+        (b'{"grant_type": "client_credentials"}', "application/json"),
+        (b"<token><grant_type>client_credentials</grant_type></token>", "application/xml"),
+        (b'<?xml version="1.0"?><grant_type>client_credentials</grant_type>', "text/xml"),
+        (b"grant_type=client_credentials&client_id=id&client_secret=secret", "application/json"),
+        (b"grant_type=client_credentials&client_id=id&client_secret=secret", "text/plain"),
+        (b'{"grant_type": "client_credentials", "client_id": "a=b"}', None),
+        (b'<?xml version="1.0"?><grant_type>client_credentials</grant_type>', None),
+        (
+            b"--b\r\nContent-Disposition: form-data; name=grant_type\r\n\r\nclient_credentials\r\n"
+            b"--b--\r\n",
+            "multipart/form-data; boundary=b",
+        ),
+        (b"\xff\xfe=1", "application/x-www-form-urlencoded"),
+        (b"a=1&&=", "application/x-www-form-urlencoded"),
+    ],
+)
 def test_a_body_of_another_media_type_names_form_encoding(
     api: Api, content: bytes, content_type: str | None
 ) -> None:
@@ -602,18 +634,23 @@ def test_a_body_of_another_media_type_names_form_encoding(
         assert answer.json() == NOT_FORM
 
 
-@pytest.mark.parametrize("content_type", [None, "application/x-www-form-urlencoded",
-                                          "application/x-www-form-urlencoded; charset=utf-8"])
+@pytest.mark.parametrize(
+    "content_type",
+    [None, "application/x-www-form-urlencoded", "application/x-www-form-urlencoded; charset=utf-8"],
+)
 def test_an_empty_or_form_body_without_the_grant_is_the_grant_type_400(
     api: Api, content_type: str | None
 ) -> None:
     for content in (b"", b"scope=file%3Aread", b"grant_type=password"):
-        answer = api.post("workiva", TOKEN, auth=("id", "secret"),
-                          **raw_body(api, content, content_type))
+        answer = api.post(
+            "workiva", TOKEN, auth=("id", "secret"), **raw_body(api, content, content_type)
+        )
 
         assert answer.status_code == 400
-        assert answer.json() == {"error": "invalid_request",
-                                 "error_description": "grant_type must be client_credentials"}
+        assert answer.json() == {
+            "error": "invalid_request",
+            "error_description": "grant_type must be client_credentials",
+        }
 
 
 def basic(text: bytes | str) -> dict[str, str]:
@@ -622,9 +659,7 @@ def basic(text: bytes | str) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("scope", [None, "file:read"])
-def test_client_credentials_in_the_basic_header_get_a_token(
-    api: Api, scope: str | None
-) -> None:
+def test_client_credentials_in_the_basic_header_get_a_token(api: Api, scope: str | None) -> None:
     """The vendor's preferred way: ``Authorization: Basic base64(id:secret)`` and a body of
     just the grant (contract §3.2), as ``auth=(id, secret)`` sends it in requests and httpx."""
     form = {"grant_type": "client_credentials", **({"scope": scope} if scope else {})}
@@ -640,11 +675,11 @@ def test_client_credentials_in_the_basic_header_get_a_token(
 
 
 def test_the_basic_header_wins_over_credentials_in_the_body(api: Api) -> None:
-    good_header = api.post("workiva", TOKEN, headers=basic("id:secret"),
-                           data={**FORM, "client_secret": ""})
+    good_header = api.post(
+        "workiva", TOKEN, headers=basic("id:secret"), data={**FORM, "client_secret": ""}
+    )
     bad_header = api.post("workiva", TOKEN, headers=basic("id:"), data=FORM)
-    other_scheme = api.post("workiva", TOKEN, headers={"Authorization": "Bearer t0k3n"},
-                            data=FORM)
+    other_scheme = api.post("workiva", TOKEN, headers={"Authorization": "Bearer t0k3n"}, data=FORM)
 
     assert good_header.status_code == 200
     assert bad_header.status_code == 401
@@ -652,30 +687,48 @@ def test_the_basic_header_wins_over_credentials_in_the_body(api: Api) -> None:
     assert other_scheme.status_code == 200  # not a Basic header: the body's credentials count
 
 
-@pytest.mark.parametrize("header", [
-    "Basic", "Basic ", "Basic not*base64", "Basic aWQ", "basic " + base64.b64encode(b"id").decode(),
-    basic(":secret")["Authorization"], basic("id:")["Authorization"],
-    basic(":")["Authorization"],
-])
+@pytest.mark.parametrize(
+    "header",
+    [
+        "Basic",
+        "Basic ",
+        "Basic not*base64",
+        "Basic aWQ",
+        "basic " + base64.b64encode(b"id").decode(),
+        basic(":secret")["Authorization"],
+        basic("id:")["Authorization"],
+        basic(":")["Authorization"],
+    ],
+)
 def test_a_malformed_basic_header_is_unauthorized_client(api: Api, header: str) -> None:
-    answer = api.post("workiva", TOKEN, headers={"Authorization": header},
-                      data={"grant_type": "client_credentials"})
+    answer = api.post(
+        "workiva",
+        TOKEN,
+        headers={"Authorization": header},
+        data={"grant_type": "client_credentials"},
+    )
 
     assert answer.status_code == 401
     assert answer.json() == {
         "error": "unauthorized_client",
         "error_description": "the Basic Authorization header must be base64 of "
-                             "client_id:client_secret, both non-empty",
+        "client_id:client_secret, both non-empty",
     }
     assert answer.headers["WWW-Authenticate"] == 'Basic realm="iam"'
 
 
 def test_a_basic_header_in_any_case_and_with_non_ascii_credentials_is_read(api: Api) -> None:
-    for header in ("BASIC " + base64.b64encode(b"id:secret").decode(),
-                   basic("cl\u00e9:s\u00e9cret")["Authorization"],
-                   basic(b"\xe9:\xff")["Authorization"]):
-        answer = api.post("workiva", TOKEN, headers={"Authorization": header},
-                          data={"grant_type": "client_credentials"})
+    for header in (
+        "BASIC " + base64.b64encode(b"id:secret").decode(),
+        basic("cl\u00e9:s\u00e9cret")["Authorization"],
+        basic(b"\xe9:\xff")["Authorization"],
+    ):
+        answer = api.post(
+            "workiva",
+            TOKEN,
+            headers={"Authorization": header},
+            data={"grant_type": "client_credentials"},
+        )
         assert answer.status_code == 200, (header, answer.text)
 
 
@@ -683,8 +736,10 @@ def test_no_credentials_in_either_place_is_unauthorized_client(api: Api) -> None
     answer = api.post("workiva", TOKEN, data={"grant_type": "client_credentials"})
 
     assert answer.status_code == 401
-    assert answer.json() == {"error": "unauthorized_client",
-                             "error_description": "client_id and client_secret are required"}
+    assert answer.json() == {
+        "error": "unauthorized_client",
+        "error_description": "client_id and client_secret are required",
+    }
 
 
 @pytest.mark.parametrize("missing", ["client_id", "client_secret"])
@@ -695,8 +750,10 @@ def test_token_request_without_client_credentials_is_unauthorized_client(
         answer = api.post("workiva", TOKEN, data=form)
 
         assert answer.status_code == 401
-        assert answer.json() == {"error": "unauthorized_client",
-                                 "error_description": "client_id and client_secret are required"}
+        assert answer.json() == {
+            "error": "unauthorized_client",
+            "error_description": "client_id and client_secret are required",
+        }
 
 
 def test_token_request_with_an_unknown_scope_is_invalid_scope(api: Api) -> None:
@@ -715,8 +772,9 @@ def test_issued_tokens_are_forgotten_by_reset(fake_runs: FakeRuns) -> None:
     w.add_run(script_id=SCRIPT)
 
     # no longer one the fake issued: any other token is long-lived with both scopes
-    answer = requests.get(w.base_url + LIST,
-                          headers={"Authorization": f"Bearer {token['access_token']}"})
+    answer = requests.get(
+        w.base_url + LIST, headers={"Authorization": f"Bearer {token['access_token']}"}
+    )
 
     assert answer.status_code == 200
 
@@ -729,15 +787,24 @@ ENVELOPES = {
     403: ("403Forbidden", "The API token does not have permissions to perform the request"),
     404: ("404NotFound", "The requested resource could not be found"),
     409: ("409Conflict", "The request conflicts with another request"),
-    429: ("429TooManyRequests",
-          "Too many requests have been made against the API in too short a time"),
-    500: ("500InternalServerError", "The server encountered an unexpected condition that "
-          "prevented it from fulfilling the request"),
+    429: (
+        "429TooManyRequests",
+        "Too many requests have been made against the API in too short a time",
+    ),
+    500: (
+        "500InternalServerError",
+        "The server encountered an unexpected condition that "
+        "prevented it from fulfilling the request",
+    ),
     502: ("502BadGateway", "The server received an invalid response from an upstream server"),
-    503: ("503ServiceUnavailable", "The server cannot handle the request due to a temporary "
-          "overload or scheduled maintenance"),
-    504: ("504GatewayTimeout",
-          "The server did not receive a timely response from an upstream server"),
+    503: (
+        "503ServiceUnavailable",
+        "The server cannot handle the request due to a temporary overload or scheduled maintenance",
+    ),
+    504: (
+        "504GatewayTimeout",
+        "The server did not receive a timely response from an upstream server",
+    ),
 }
 
 
@@ -800,8 +867,9 @@ def test_after_the_sunset_the_list_route_is_gone_before_auth(api: Api) -> None:
 
 def test_a_test_set_deprecation_names_its_own_sunset_and_link(api: Api) -> None:
     api.fake.workiva.add_run(script_id=SCRIPT)
-    api.fake.workiva.deprecate("2026-01-01", sunset_at="2026-06-30",
-                               link="https://developers.workiva.com/migration")
+    api.fake.workiva.deprecate(
+        "2026-01-01", sunset_at="2026-06-30", link="https://developers.workiva.com/migration"
+    )
 
     live = api.get("workiva", LIST, headers=AUTH)
     api.fake.clock.set(dt.datetime(2026, 7, 1, tzinfo=UTC))
@@ -817,8 +885,9 @@ def test_a_test_set_deprecation_names_its_own_sunset_and_link(api: Api) -> None:
 
 def test_unmatched_workiva_path_gets_the_404_envelope(fake_runs: FakeRuns) -> None:
     fake_runs.strict = False
-    answer = requests.get(fake_runs.workiva.base_url + "/prototype/platform/scripts/x/execute",
-                          headers=AUTH)
+    answer = requests.get(
+        fake_runs.workiva.base_url + "/prototype/platform/scripts/x/execute", headers=AUTH
+    )
 
     assert answer.status_code == 404
     assert answer.json() == SEED_NOT_FOUND
@@ -838,8 +907,13 @@ def test_next_link_is_built_from_the_configured_root(api: Api) -> None:
 
 # -- vocabulary, lifecycle and data ----------------------------------------------------------
 
-WORDS = {"queued": "waitingToRun", "started": "running", "completed": "completed",
-         "failed": "failed", "cancelled": "canceled"}
+WORDS = {
+    "queued": "waitingToRun",
+    "started": "running",
+    "completed": "completed",
+    "failed": "failed",
+    "cancelled": "canceled",
+}
 
 
 @pytest.mark.parametrize("word", list(WORDS))
@@ -889,8 +963,7 @@ def test_poll_mode_moves_a_run_one_step_per_list_read(api: Api) -> None:
 
 def test_time_mode_follows_the_fake_clock(api: Api) -> None:
     api.fake.clock.set(NOW)
-    run = api.fake.workiva.add_run(script_id=SCRIPT, durations={"waitingToRun": 2,
-                                                                "running": 10})
+    run = api.fake.workiva.add_run(script_id=SCRIPT, durations={"waitingToRun": 2, "running": 10})
 
     first = api.get("workiva", LIST, headers=AUTH).json()["data"][0]
     api.fake.clock.advance(2)
@@ -899,7 +972,10 @@ def test_time_mode_follows_the_fake_clock(api: Api) -> None:
     third = api.get("workiva", LIST, headers=AUTH).json()["data"][0]
 
     assert [first["status"], second["status"], third["status"]] == [
-        "queued", "started", "completed"]
+        "queued",
+        "started",
+        "completed",
+    ]
     assert third["started"]["dateTime"] == "2026-03-02T12:00:02Z"
     assert third["completed"]["dateTime"] == "2026-03-02T12:00:12Z"
     assert third == run.to_json()
@@ -927,11 +1003,13 @@ def test_add_runs_is_realistic_and_deterministic_per_seed() -> None:
 
 
 def test_add_runs_fields_apply_to_every_run(fake_runs: FakeRuns) -> None:
-    runs = fake_runs.workiva.add_runs(20, script_id=SCRIPT, user="V1ZVc2VyFzU3NiQ1NDA4NjIzNzk2MjD",
-                                      state="failed")
+    runs = fake_runs.workiva.add_runs(
+        20, script_id=SCRIPT, user="V1ZVc2VyFzU3NiQ1NDA4NjIzNzk2MjD", state="failed"
+    )
 
     assert {r.to_json()["created"]["user"]["id"] for r in runs} == {
-        "V1ZVc2VyFzU3NiQ1NDA4NjIzNzk2MjD"}
+        "V1ZVc2VyFzU3NiQ1NDA4NjIzNzk2MjD"
+    }
     assert {r.status for r in runs} == {"failed"}
     assert {r.parent for r in runs} == {SCRIPT}
 
@@ -960,8 +1038,9 @@ def test_journal_records_workiva_calls(api: Api) -> None:
 
     api.get("workiva", LIST, headers=AUTH, params={"$maxpagesize": "5"})
 
-    api.fake.assert_called(vendor="workiva", method="GET",
-                           path="/prototype/platform/scripts/{scriptId}/runs", times=1)
+    api.fake.assert_called(
+        vendor="workiva", method="GET", path="/prototype/platform/scripts/{scriptId}/runs", times=1
+    )
     call = api.fake.calls[-1]
     assert call.query == {"$maxpagesize": "5"}
     assert call.response_json["data"][0]["status"] == "queued"

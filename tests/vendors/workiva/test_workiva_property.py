@@ -25,10 +25,14 @@ _ints = st.integers(min_value=-5, max_value=10**6)
 # cursors in the right encoding with any field values, so validation past base64 is exercised
 cursors = st.builds(
     lambda limit, offset, asof, script: Cursor(limit, offset, asof, script).encode(),
-    _ints, _ints, _ints, st.sampled_from([SCRIPT, "other", "", "a&b=c", "é"]),
+    _ints,
+    _ints,
+    _ints,
+    st.sampled_from([SCRIPT, "other", "", "a&b=c", "é"]),
 )
-versions = st.one_of(st.none(), st.sampled_from(["2022-01-01", "2026-01-01", "2022-02-30", ""]),
-                     st.text(max_size=12))
+versions = st.one_of(
+    st.none(), st.sampled_from(["2022-01-01", "2026-01-01", "2022-02-30", ""]), st.text(max_size=12)
+)
 IAM_ERRORS = ("invalid_request", "unauthorized_client", "invalid_scope")
 
 
@@ -49,8 +53,15 @@ def test_workiva_list_never_answers_5xx(data: Any) -> None:
     query = data.draw(query_values(["$maxpagesize", "$next", "%24maxpagesize", "other"]))
     if data.draw(st.booleans()):
         query["$next"] = data.draw(cursors)
-    path = data.draw(st.sampled_from([LIST, "/prototype/platform/scripts/other/runs",
-                                      "/prototype/platform/scripts/missing/runs"]))
+    path = data.draw(
+        st.sampled_from(
+            [
+                LIST,
+                "/prototype/platform/scripts/other/runs",
+                "/prototype/platform/scripts/missing/runs",
+            ]
+        )
+    )
     head = data.draw(headers(["Bearer t0k3n", "bearer x", "Basic eDp5", "Bearer", ""]))
     version = data.draw(versions)
     head.pop("X-Version", None)
@@ -61,8 +72,10 @@ def test_workiva_list_never_answers_5xx(data: Any) -> None:
 
 form_fields = st.dictionaries(
     st.sampled_from(["grant_type", "client_id", "client_secret", "scope"]),
-    st.one_of(st.sampled_from(["client_credentials", "file:read", "file:read file:write", ""]),
-              st.text(max_size=12)),
+    st.one_of(
+        st.sampled_from(["client_credentials", "file:read", "file:read file:write", ""]),
+        st.text(max_size=12),
+    ),
     max_size=4,
 )
 
@@ -70,13 +83,14 @@ form_fields = st.dictionaries(
 @settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))
 @given(data=st.data())
 def test_workiva_token_endpoint_never_answers_5xx(data: Any) -> None:
-    body = data.draw(st.one_of(form_fields.map(lambda f: urlencode(f).encode()),
-                               bodies(["grant_type", "client_id"])))
+    body = data.draw(
+        st.one_of(
+            form_fields.map(lambda f: urlencode(f).encode()), bodies(["grant_type", "client_id"])
+        )
+    )
     head = data.draw(headers(["Bearer t0k3n"]))
-    check_never_5xx(FAKE, "workiva", "POST", "/iam/v1/oauth2/token", {}, body, head,
-                    is_envelope)
+    check_never_5xx(FAKE, "workiva", "POST", "/iam/v1/oauth2/token", {}, body, head, is_envelope)
     answer = FAKE.calls[-1]
     assert answer.status in (200, 400, 401), answer.response_json
     if answer.status == 200:
-        assert list(answer.response_json) == ["access_token", "expires_in", "scope",
-                                              "token_type"]
+        assert list(answer.response_json) == ["access_token", "expires_in", "scope", "token_type"]
