@@ -2,6 +2,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+# httpx imports httpcore on its first transport. Were that inside a pytester inline run,
+# pytester would drop httpcore from sys.modules afterwards, and a later transport would raise
+# exceptions of a second httpcore that httpx's exception map (built in that run) does not know:
+# raw httpcore.ReadTimeout instead of httpx.ReadTimeout, depending on test order.
+import httpcore  # noqa: F401
 import pytest
 
 from pytest_fakeruns import FakeRuns
