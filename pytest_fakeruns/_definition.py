@@ -270,26 +270,35 @@ class Context:
         # show() for many runs at once, as JSON: this loop is the cost of every list page
         poll = self.reads_move_runs
         items: list[bytes] = []
-        append = items.append
         if self.vendor.definition.cache_serialized:
             # the fragment cache, inlined: one key per page, one dict lookup per fresh run
             cache_key = _cache_key(True, options)
             timed = self.vendor.progression == "time"  # only then does a run catch up
+            if not timed and not poll:  # manual progression: nothing moves while shown
+                serialized = self._serialized
+                items = [
+                    cached[1]
+                    if (cached := run._shown.get(cache_key)) is not None
+                    and cached[0] == run._version
+                    else serialized(run, True, options)
+                    for run in runs
+                ]
+                runs = []  # shown
             for run in runs:
                 if timed and run._step is not None:
                     run._catch_up()
                 cached = run._shown.get(cache_key)
                 if cached is not None and cached[0] == run._version:
-                    append(cached[1])
+                    items.append(cached[1])
                 else:
-                    append(self._serialized(run, True, options))
+                    items.append(self._serialized(run, True, options))
                 if poll:
                     run._after_api_read()
         else:
             for run in runs:
                 if run._step is not None:
                     run._catch_up()
-                append(self._serialized(run, True, options))
+                items.append(self._serialized(run, True, options))
                 if poll:
                     run._after_api_read()
         if shared is not None:

@@ -10,12 +10,13 @@ from __future__ import annotations
 import contextlib
 import functools
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import SplitResult, urlsplit
 
 from ._errors import FakeRunsError
 
 _DEFAULT_PORTS = {"http": "80", "https": "443"}
+_RESOLVED_MAX = 1024
 
 RootIndex = dict[tuple[str, str], list[tuple[str, str]]]  # (scheme, host) -> (prefix, vendor)
 
@@ -32,6 +33,8 @@ class Resolution:
     vendor: str | None = None
     path: str = ""
     refused: str | None = None
+    # the URL as split once for resolving it: the transport hands it on to the Request
+    parts: SplitResult | None = field(default=None, compare=False, repr=False)
 
     @property
     def passthru(self) -> bool:
@@ -103,6 +106,9 @@ class Roots:
         self.passthru: tuple[str, ...] = check_passthru(passthru, "FakeRuns(passthru=...)")
         self.server_url: str | None = None  # the HTTP server's root while served
         self.in_process = True  # False while served over HTTP: requests then use the socket
+        # URL -> its vendor Resolution, while the roots stay as they are (a client asks for
+        # the same few URLs again and again); emptied whenever the roots change
+        self._resolved: dict[str, Resolution] = {}
 
     def base_url(self, name: str) -> str:
         return self._base_urls[name]
@@ -121,17 +127,26 @@ class Roots:
                 raise FakeRunsError(f"base_urls[{name!r}] = {url!r} is not an absolute http(s) URL")
         self._base_urls.update({name: url.rstrip("/") for name, url in base_urls.items()})
         self._index = _index(self._base_urls)
+        self._resolved = {}
 
     def locate(self, url: str | SplitResult) -> tuple[str, str] | None:
         """The vendor whose root ``url`` lies under, and the path below that root."""
         return _locate_in(self._index, urlsplit(url) if isinstance(url, str) else url)
 
     def resolve(self, method: str, url: str) -> Resolution:
+        known = self._resolved.get(url)
+        if known is not None:
+            return known
         parts = urlsplit(url)
         if self.in_process:
             found = _locate_in(self._index, parts)
             if found is not None:
-                return Resolution(found[0], found[1])
+                resolution = Resolution(found[0], found[1], parts=parts)
+                resolved = self._resolved
+                if len(resolved) >= _RESOLVED_MAX:
+                    resolved = self._resolved = {}  # a bound, refilled by the URLs in use
+                resolved[url] = resolution
+                return resolution
         elif self.server_url is not None and url.startswith(self.server_url + "/"):
             return Resolution()  # the fake's own server: over the socket
         moved = _locate_in(self._moved, parts) if self._moved else None
@@ -155,11 +170,13 @@ class Roots:
         saved_state = (self._moved, self.server_url, self.in_process)
         self.set(roots)
         self._moved, self.server_url, self.in_process = saved_index, server_url, False
+        self._resolved = {}
         try:
             yield
         finally:
             self._base_urls, self._index = saved, saved_index
             self._moved, self.server_url, self.in_process = saved_state
+            self._resolved = {}
 
 
 def refusal(method: str, url: str) -> str:

@@ -13,6 +13,7 @@ from ._transports import read_timeout
 
 if TYPE_CHECKING:
     from ._fake import FakeRuns
+    from ._roots import Resolution
 
 
 def _to_httpx(response: Response, request: httpx.Request) -> httpx.Response:
@@ -44,10 +45,18 @@ def _to_httpx(response: Response, request: httpx.Request) -> httpx.Response:
     )
 
 
-def _neutral(request: httpx.Request, body: bytes) -> Request:
+def _neutral(request: httpx.Request, body: bytes, resolution: Resolution) -> Request:
     timeout = request.extensions.get("timeout")
     read = read_timeout(timeout.get("read")) if isinstance(timeout, dict) else None
-    return Request(request.method, str(request.url), request.headers, body, read)
+    return Request(
+        request.method,
+        str(request.url),
+        request.headers,
+        body,
+        read,
+        urlparts=resolution.parts,
+        text_headers=True,  # httpx.Headers gives str values
+    )
 
 
 @contextlib.contextmanager
@@ -63,7 +72,7 @@ def installed(fake: FakeRuns) -> Iterator[None]:
             return real_sync(self, request)
         if resolution.refused is not None:
             raise httpx.ConnectError(resolution.refused, request=request)
-        response = fake.handle(_neutral(request, request.read()), resolution)
+        response = fake.handle(_neutral(request, request.read(), resolution), resolution)
         assert response is not None
         return _to_httpx(response, request)
 
@@ -75,7 +84,7 @@ def installed(fake: FakeRuns) -> Iterator[None]:
             return await real_async(self, request)
         if resolution.refused is not None:
             raise httpx.ConnectError(resolution.refused, request=request)
-        response = fake.handle(_neutral(request, await request.aread()), resolution)
+        response = fake.handle(_neutral(request, await request.aread(), resolution), resolution)
         assert response is not None
         return _to_httpx(response, request)
 

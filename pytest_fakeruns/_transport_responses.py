@@ -43,7 +43,12 @@ def fake_answer(fake: FakeRuns, resolution: Resolution) -> responses.CallbackRes
         # responses keeps adapter.send()'s keywords on the request (timeout among them)
         timeout = read_timeout(getattr(request, "req_kwargs", {}).get("timeout"))
         neutral = Request(
-            str(request.method), str(request.url), request.headers.items(), body, timeout
+            str(request.method),
+            str(request.url),
+            request.headers.items(),
+            body,
+            timeout,
+            urlparts=resolution.parts,
         )
         response = fake.handle(neutral, resolution)
         assert response is not None

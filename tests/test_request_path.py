@@ -1,0 +1,79 @@
+"""The request path's shortcuts answer exactly what the long way answers.
+
+- a query with nothing to unquote is split without ``parse_qsl``: the same pairs for any text;
+- a page's envelope is encoded once per shape: values that compare equal but encode apart
+  (``True``, ``1``, ``1.0``) never share an encoding;
+- a URL's resolution is remembered only while the roots stay as they are.
+"""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import parse_qsl
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pytest_fakeruns import FakeRuns
+from pytest_fakeruns._http import dump_json_with_items, query_pairs
+
+from ._clients import Api
+
+QUERY_TEXT = st.text(alphabet="ab=&%+;x2 F\u00e9/?#", max_size=30)
+
+
+@settings(max_examples=500, deadline=None)
+@given(QUERY_TEXT)
+def test_query_pairs_are_parse_qsl_with_blank_values(query: str) -> None:
+    assert query_pairs(query) == parse_qsl(query, keep_blank_values=True)
+
+
+def test_query_pairs_keep_blanks_and_repeats() -> None:
+    assert query_pairs("a=1&&b&a=2&c=x=y") == [("a", "1"), ("b", ""), ("a", "2"), ("c", "x=y")]
+
+
+@pytest.mark.parametrize("values", [(True, 1, 1.0), (False, 0, 0.0)], ids=["truthy", "falsy"])
+def test_an_envelope_is_never_reused_for_an_equal_value_of_another_type(
+    values: tuple[object, ...],
+) -> None:
+    items = [b'{"id":1}', b'{"id":2}']
+    for value in values * 2:  # the second pass meets each shape cached
+        body = dump_json_with_items({"more": value, "data": None, "n": "x"}, "data", items)
+        assert json.loads(body) == {"more": value, "data": [{"id": 1}, {"id": 2}], "n": "x"}
+        assert type(json.loads(body)["more"]) is type(value)
+
+
+def test_an_envelope_with_an_unhashable_value_is_encoded_each_time() -> None:
+    body = dump_json_with_items({"links": [{"rel": "next"}], "data": None}, "data", [b"1"])
+    assert json.loads(body) == {"links": [{"rel": "next"}], "data": [1]}
+
+
+@pytest.mark.fake_runs(progression="manual")
+def test_pages_that_differ_only_in_the_cursor_each_carry_their_own(api: Api) -> None:
+    api.fake.coalesce.add_runs(7)
+    seen: list[object] = []
+    params: dict[str, str] = {"limit": "3"}
+    for _ in range(4):
+        page = api.get("coalesce", "/api/v1/runs", headers=AUTH, params=params).json()
+        seen += [run["id"] for run in page["data"]]
+        if "next" not in page:
+            break
+        params = {"limit": "3", "startingFrom": page["next"]}
+    assert seen == sorted((r.to_json()["id"] for r in api.fake.coalesce.runs()), key=int)[::-1]
+
+
+AUTH = {"Authorization": "Bearer t"}
+
+
+def test_a_remembered_resolution_follows_a_change_of_roots() -> None:
+    fake = FakeRuns(seed=1)
+    url = "https://app.coalescesoftware.io/api/v1/runs"
+    assert fake.resolve(url).vendor == "coalesce"
+    assert fake.resolve(url) is fake.resolve(url)  # remembered
+    fake._roots.set({"coalesce": "https://coalesce.internal"})
+    assert fake.resolve(url).vendor is None and fake.resolve(url).refused
+    assert fake.resolve("https://coalesce.internal/api/v1/runs").vendor == "coalesce"
+    with fake.serving({"coalesce": "http://127.0.0.1:9/coalesce"}, "http://127.0.0.1:9"):
+        assert fake.resolve("https://coalesce.internal/api/v1/runs").refused
+    assert fake.resolve("https://coalesce.internal/api/v1/runs").vendor == "coalesce"
