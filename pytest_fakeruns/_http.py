@@ -215,7 +215,7 @@ _ENVELOPES_MAX = 512
 def dump_json_with_items(obj: dict[str, Any], key: str, items: list[bytes]) -> bytes:
     """``obj`` encoded with ``obj[key]`` the JSON array of the already encoded ``items``."""
     # the values' types too: True == 1 == 1.0, but they encode differently
-    shape = (key, tuple(obj.items()), tuple(map(type, obj.values())))
+    shape: tuple[Any, ...] | None = (key, tuple(obj.items()), tuple(map(type, obj.values())))
     try:
         around = _ENVELOPES.get(shape)
     except TypeError:  # an unhashable value in the envelope (a list, a dict): not cached
