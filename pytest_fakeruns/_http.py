@@ -215,15 +215,16 @@ _ENVELOPES_MAX = 512
 def dump_json_with_items(obj: dict[str, Any], key: str, items: list[bytes]) -> bytes:
     """``obj`` encoded with ``obj[key]`` the JSON array of the already encoded ``items``."""
     # the values' types too: True == 1 == 1.0, but they encode differently
-    shape: tuple[Any, ...] | None = (key, tuple(obj.items()), tuple(map(type, obj.values())))
+    shape = (key, tuple(obj.items()), tuple(map(type, obj.values())))
+    cacheable = True
     try:
         around = _ENVELOPES.get(shape)
     except TypeError:  # an unhashable value in the envelope (a list, a dict): not cached
-        shape, around = None, None
+        cacheable, around = False, None
     if around is None:
         before, _, after = dump_json({**obj, key: _SLOT}).partition(_SLOT_JSON)
         around = (before + b"[", b"]" + after)
-        if shape is not None:
+        if cacheable:
             if len(_ENVELOPES) >= _ENVELOPES_MAX:
                 _ENVELOPES.clear()  # a bound, not an LRU: refilled by the pages in use
             _ENVELOPES[shape] = around
