@@ -350,7 +350,9 @@ _CACHE_KEYS_LOCK = threading.Lock()
 
 def _cache_key(encoded: bool, options: dict[str, Any]) -> Any:
     """The key of a run's cached serialisation: a str (its hash is kept), one per shape."""
-    shape = (encoded, *sorted(options.items()))
+    # options in call order: a handler passes them in one order, so one key per shape (two
+    # orders would only mean two cached copies, never a wrong one)
+    shape = (encoded, *options.items())
     try:
         found = _CACHE_KEYS.get(shape)
     except TypeError:  # an unhashable option value: the tuple itself (never found cached)

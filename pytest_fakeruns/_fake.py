@@ -24,6 +24,7 @@ from ._run import Run
 from ._shared import built_in, compiled
 from ._states import State
 from ._vendor_fake import TransitionObserver, VendorFake
+from ._vendor_set import VendorSet
 
 if TYPE_CHECKING:
     import responses as _responses
@@ -39,9 +40,18 @@ def hook_observer(hook: Any) -> TransitionObserver | None:
         return None
 
     def observe(run: Run, old: State, new: State) -> None:
-        hook.pytest_fakeruns_transition(run=run, old=old, new=new)
+        caller = hook.pytest_fakeruns_transition
+        if _has_impls(caller):
+            caller(run=run, old=old, new=new)
 
     return observe
+
+
+def _has_impls(caller: Any) -> bool:
+    """False for a pluggy hook nobody implements: calling it costs a request's worth of time.
+    (Asked per call: a plugin may register an implementation mid-session.)"""
+    impls = getattr(caller, "get_hookimpls", None)
+    return impls is None or bool(impls())
 
 
 class FakeRuns:
@@ -85,17 +95,16 @@ class FakeRuns:
             defaults[definition.name] = definition.default_base_url
         self._roots = Roots(defaults, passthru)
         observer = hook_observer(hook)
-        self._vendors: dict[str, VendorFake] = {
-            d.name: VendorFake(self, d, self._faker, self._roots, observer, router)
-            for d, router in compiled_items
-        }
+        self._vendors = VendorSet(
+            {d.name: (d, router) for d, router in compiled_items},
+            lambda d, router: VendorFake(self, d, self._faker, self._roots, observer, router),
+            self.lock,
+        )
         self._roots.set(base_urls or {})
         self.calls: list[Call] = []
         self.unmatched: list[Unmatched] = []
         self.deprecated_used: dict[tuple[str, str], DeprecatedUse] = {}
-        self._faults = FaultBook(
-            seed, {name: v.router for name, v in self._vendors.items()}, self.lock
-        )
+        self._faults = FaultBook(seed, self._vendors.routers(), self.lock)
         self._exit: contextlib.ExitStack | None = None
         self._installed: dict[str, Any] = {}  # transport name -> what installing it gave
 
@@ -112,7 +121,7 @@ class FakeRuns:
     def __getattr__(self, name: str) -> VendorFake:
         # every vendor (built-in or from a pack) is an attribute; only reached for names
         # that are not otherwise attributes
-        vendors: dict[str, VendorFake] = self.__dict__.get("_vendors", {})
+        vendors: Mapping[str, VendorFake] = self.__dict__.get("_vendors", {})
         if name in vendors:
             return vendors[name]
         hint = ""
@@ -228,7 +237,9 @@ class FakeRuns:
 
     def _call_hook(self, call: Call) -> None:
         if self._hook is not None:
-            self._hook.pytest_fakeruns_call(call=call)
+            caller = self._hook.pytest_fakeruns_call
+            if _has_impls(caller):
+                caller(call=call)
 
     # -- faults ----------------------------------------------------------------------------
 
@@ -300,7 +311,7 @@ class FakeRuns:
     def reset(self) -> None:
         """Empty runs, parents, faults and journal; clock back to now; defaults restored."""
         with self.lock:
-            for vendor in self._vendors.values():
+            for vendor in self._vendors.made():
                 vendor._reset()
             self._faults.clear()
             self.calls.clear()

@@ -228,7 +228,11 @@ def dump_json_with_items(obj: dict[str, Any], key: str, items: list[bytes]) -> b
             if len(_ENVELOPES) >= _ENVELOPES_MAX:
                 _ENVELOPES.clear()  # a bound, not an LRU: refilled by the pages in use
             _ENVELOPES[shape] = around
-    return b",".join(items).join(around)
+    if len(items) < 2:
+        return (items[0] if items else b"").join(around)
+    # one allocation for the whole body (the journal keeps it): envelope ends glued to the
+    # first and last items, which are small
+    return b",".join([around[0] + items[0], *items[1:-1], items[-1] + around[1]])
 
 
 def json_response(

@@ -75,17 +75,21 @@ def settings_for(request: pytest.FixtureRequest) -> Settings:
     markers = [m.kwargs for m in node.iter_markers("fake_runs")]
     marker = merge_markers(reversed(markers))
     config = request.config
-    return resolve(
-        node.nodeid,
-        marker,
-        config.getoption("fakeruns_seed"),
-        config.getini("fakeruns_seed"),
-        config.getini("fakeruns_progression"),
-        config.getini("fakeruns_base_urls"),
-        config.getini("fakeruns_strict"),
-        config.getini("fakeruns_passthru"),
-        config.getoption("fakeruns_chaos"),
-    )
+    session_wide = config.stash.get(_SESSION_SETTINGS_KEY, None)
+    if session_wide is None:  # options and ini values cannot change during a session
+        session_wide = config.stash[_SESSION_SETTINGS_KEY] = (
+            config.getoption("fakeruns_seed"),
+            config.getini("fakeruns_seed"),
+            config.getini("fakeruns_progression"),
+            config.getini("fakeruns_base_urls"),
+            config.getini("fakeruns_strict"),
+            config.getini("fakeruns_passthru"),
+            config.getoption("fakeruns_chaos"),
+        )
+    return resolve(node.nodeid, marker, *session_wide)
+
+
+_SESSION_SETTINGS_KEY = pytest.StashKey[tuple[Any, ...]]()
 
 
 _PACKS_KEY = pytest.StashKey[list[Any]]()
@@ -98,12 +102,24 @@ def _vendor_packs(config: pytest.Config) -> list[Any]:
     installed = config.stash.get(_PACKS_KEY, None)
     if installed is None:  # entry points are read once per session, on first use
         installed = config.stash[_PACKS_KEY] = entry_point_packs()
+    # the hook is asked again only when its implementations change (a conftest or plugin
+    # registered since): once per session in the usual case
+    caller = config.hook.pytest_fakeruns_vendors
+    impls = tuple(caller.get_hookimpls())
+    known = config.stash.get(_HOOKED_KEY, None)
+    if known is not None and known[0] == impls:
+        return known[1]
     hooked = [
         as_definitions(result, "a pytest_fakeruns_vendors() implementation")
-        for result in config.hook.pytest_fakeruns_vendors()
+        for result in caller()
         if result
     ]
-    return merge(installed, *hooked)
+    merged = merge(installed, *hooked)
+    config.stash[_HOOKED_KEY] = (impls, merged)
+    return merged
+
+
+_HOOKED_KEY = pytest.StashKey[tuple[tuple[Any, ...], list[Any]]]()
 
 
 @contextlib.contextmanager
