@@ -429,6 +429,42 @@ def test_odd_bytes_in_the_workiva_token_form_are_answered(api: Api, body: bytes)
     assert "error" in r.json() or "access_token" in r.json()
 
 
+@pytest.mark.fake_runs(progression="manual", strict=False)  # no route takes the method
+@pytest.mark.parametrize("method", ["TRACE", "BREW", "FOO"])
+def test_an_unknown_method_is_the_vendors_own_answer_and_journaled(api: Api, method: str) -> None:
+    """A method no route takes is the vendor's 404 in its envelope, on every transport (over
+    HTTP too, not a bare 501 from the server), and every such request is in the journal."""
+    seed_all(api)
+    answers = {
+        vendor: api.request(method, vendor, path, headers=headers)
+        for vendor, path, headers in (
+            ("coalesce", "/api/v1/runs", BEARER),
+            ("workiva", "/prototype/platform/scripts/s1/runs", BEARER),
+            ("arcgis", "/system/tasks/t1/runs?f=json", {}),
+            ("enterprise_tester", ET_RUNS, BASIC),
+            ("kinetic", KINETIC_LIST, BASIC),
+        )
+    }
+    assert {v: r.status_code for v, r in answers.items()} == {
+        "coalesce": 404,
+        "workiva": 404,
+        "arcgis": 200,  # ArcGIS answers its errors with 200 and the code in the body
+        "enterprise_tester": 404,
+        "kinetic": 404,
+    }
+    assert answers["coalesce"].json()["error"]["errorDetail"] == (
+        f"No route matches {method} /api/v1/runs."
+    )
+    assert answers["workiva"].json()["code"] == "404NotFound"
+    assert answers["arcgis"].json()["error"]["code"] == 404
+    assert answers["enterprise_tester"].json()["Message"].startswith("No HTTP resource")
+    assert "message" in answers["kinetic"].json()
+    calls = api.fake.calls
+    assert [(c.vendor, c.method, c.status) for c in calls] == [
+        (v, method, r.status_code) for v, r in answers.items()
+    ]
+
+
 # -- item 9: the journal keeps bytes, and at most MAX_KEPT_BODY of a request body -------------
 
 
