@@ -29,8 +29,12 @@ Method
 Printed per vendor and phase: counts by status, uninjected 5xx (a 5xx whose journal entry has
 no fault), exceptions raised into the client other than injected transport faults (and the
 requests the client itself refused to send, e.g. invalid header values), calls missing from
-the journal, and the slowest request. The raw phase prints what the server answered to each
-malformed input. Exit status 1 when any uninjected 5xx, exception or missing entry was seen.
+the journal, and the slowest request. Over HTTP, a request whose request line passes the
+server's documented limit (``MAX_REQUEST_LINE``, 8 KiB: the 100 KB query strings) is refused by
+the server with 414 before it reaches the fake, so it is counted apart ("refused by the
+server"), not as missing from the journal; any other answer to it is a finding. The raw phase
+prints what the server answered to each malformed input. Exit status 1 when any uninjected
+5xx, exception, missing entry or server limit not answered as documented was seen.
 """
 
 from __future__ import annotations
@@ -51,7 +55,7 @@ from urllib.parse import quote, urlsplit
 import requests
 
 from pytest_fakeruns import FakeRuns
-from pytest_fakeruns._server import serving
+from pytest_fakeruns._server import MAX_REQUEST_LINE, serving
 
 VENDORS = ("workiva", "arcgis", "kinetic", "coalesce", "enterprise_tester")
 LONG = "1" * 4301
@@ -80,6 +84,10 @@ class Tally:
     exceptions: list[str] = field(default_factory=list)
     injected: int = 0
     refused_by_client: collections.Counter[str] = field(default_factory=collections.Counter)
+    # over HTTP, requests past a documented server limit (docs/server.md, "Limits and
+    # timeouts"): refused by the server, never reaching the fake, so never journaled
+    refused_by_server: collections.Counter[str] = field(default_factory=collections.Counter)
+    limit_broken: list[str] = field(default_factory=list)  # a limit not answered as documented
     exception_kinds: collections.Counter[str] = field(default_factory=collections.Counter)
     missing: list[str] = field(default_factory=list)
     slowest: tuple[float, str] = (0.0, "")
@@ -87,7 +95,12 @@ class Tally:
 
     @property
     def bad(self) -> int:
-        return len(self.uninjected_5xx) + len(self.exceptions) + len(self.missing)
+        return (
+            len(self.uninjected_5xx)
+            + len(self.exceptions)
+            + len(self.missing)
+            + len(self.limit_broken)
+        )
 
 
 # -- what each vendor's valid requests look like --------------------------------------------
@@ -472,6 +485,9 @@ def send(
     if fake.locate(prepared.url or "") is None:  # the client normalised it out of the root
         tally.refused_by_client["left the vendor root"] += 1
         return
+    served = not fake.in_process  # served: the server's limits apply before the fake
+    request_line = len(f"{prepared.method} {prepared.path_url} HTTP/1.1\r\n".encode())
+    over_limit = served and request_line > MAX_REQUEST_LINE
     before = len(fake.calls)
     started = time.perf_counter()
     failure = ""
@@ -491,6 +507,17 @@ def send(
         tally.slowest = (elapsed, label)
     added = fake.calls[before:]
     call = added[-1] if added else None
+    if over_limit:
+        if status == 414 and not added:
+            tally.refused_by_server[f"414 request line over {MAX_REQUEST_LINE} bytes"] += 1
+            tally.statuses["414"] += 1
+        else:
+            got = status if status is not None else failure[:60]
+            tally.limit_broken.append(
+                f"{label} -> {got}, {len(added)} journal entries (request line of "
+                f"{request_line} bytes: 414 expected, not journaled)"
+            )
+        return
     if not added:
         tally.missing.append(f"{label} -> {status if status is not None else failure[:60]}")
     if status is None:
@@ -542,10 +569,16 @@ def report(title: str, tallies: dict[str, Tally]) -> int:
             print(f"{'':18} exceptions by method and type: {dict(t.exception_kinds)}")
         if t.refused_by_client:
             print(f"{'':18} refused by the client before sending: {dict(t.refused_by_client)}")
+        if t.refused_by_server:
+            print(
+                f"{'':18} refused by the server, documented limit, not journaled: "
+                f"{dict(t.refused_by_server)}"
+            )
         for kind, items in (
             ("5xx", t.uninjected_5xx),
             ("exception", t.exceptions),
             ("missing", t.missing),
+            ("server limit", t.limit_broken),
         ):
             for text in _distinct(items)[:5]:
                 print(f"{'':18}   {kind}: {text}")

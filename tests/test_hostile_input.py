@@ -6,11 +6,16 @@ requests are unaffected (issue 13, items 2-4)."""
 from __future__ import annotations
 
 import base64
+import gc
 import json
+import weakref
 from typing import Any
 
 import pytest
+import requests
+import responses
 
+from pytest_fakeruns import FakeRuns
 from pytest_fakeruns._definition import MAX_JSON_DEPTH
 from pytest_fakeruns._journal import MAX_KEPT_BODY
 from tests._clients import Api
@@ -429,7 +434,77 @@ def test_odd_bytes_in_the_workiva_token_form_are_answered(api: Api, body: bytes)
     assert "error" in r.json() or "access_token" in r.json()
 
 
+@pytest.mark.fake_runs(progression="manual", strict=False)  # no route takes the method
+@pytest.mark.parametrize("method", ["TRACE", "BREW", "FOO"])
+def test_an_unknown_method_is_the_vendors_own_answer_and_journaled(api: Api, method: str) -> None:
+    """A method no route takes is the vendor's 404 in its envelope, on every transport (over
+    HTTP too, not a bare 501 from the server), and every such request is in the journal."""
+    seed_all(api)
+    answers = {
+        vendor: api.request(method, vendor, path, headers=headers)
+        for vendor, path, headers in (
+            ("coalesce", "/api/v1/runs", BEARER),
+            ("workiva", "/prototype/platform/scripts/s1/runs", BEARER),
+            ("arcgis", "/system/tasks/t1/runs?f=json", {}),
+            ("enterprise_tester", ET_RUNS, BASIC),
+            ("kinetic", KINETIC_LIST, BASIC),
+        )
+    }
+    assert {v: r.status_code for v, r in answers.items()} == {
+        "coalesce": 404,
+        "workiva": 404,
+        "arcgis": 200,  # ArcGIS answers its errors with 200 and the code in the body
+        "enterprise_tester": 404,
+        "kinetic": 404,
+    }
+    assert answers["coalesce"].json()["error"]["errorDetail"] == (
+        f"No route matches {method} /api/v1/runs."
+    )
+    assert answers["workiva"].json()["code"] == "404NotFound"
+    assert answers["arcgis"].json()["error"]["code"] == 404
+    assert answers["enterprise_tester"].json()["Message"].startswith("No HTTP resource")
+    assert "message" in answers["kinetic"].json()
+    calls = api.fake.calls
+    assert [(c.vendor, c.method, c.status) for c in calls] == [
+        (v, method, r.status_code) for v, r in answers.items()
+    ]
+
+
 # -- item 9: the journal keeps bytes, and at most MAX_KEPT_BODY of a request body -------------
+
+
+def test_requests_the_fake_answers_are_journaled_once_not_kept_by_responses(
+    fake_runs: FakeRuns,
+) -> None:
+    """The fake's answers are in ``fake_runs.calls`` only: ``responses`` keeps no second record
+    of them (some 40 objects per call that every full collection walked), while the test's own
+    mocks are still recorded in ``fake_runs.responses.calls``."""
+    fake_runs.coalesce.add_run(environment_id="2", state="completed")
+    url = fake_runs.coalesce.base_url + "/api/v1/runs"
+    r = requests.get(url, headers=BEARER, timeout=10)
+    assert r.status_code == 200
+    answer = weakref.ref(r)
+    missing = requests.get(url + "/999", headers=BEARER, timeout=10)
+    assert missing.status_code == 404
+    del r, missing
+    gc.collect()
+    assert answer() is None, "a requests.Response the fake answered is still referenced"
+    assert [c.status for c in fake_runs.calls] == [200, 404]
+    assert len(fake_runs.responses.calls) == 0
+    fake_runs.responses.add(responses.GET, "https://own.example/x", json={"ok": True})
+    assert requests.get("https://own.example/x", timeout=10).json() == {"ok": True}
+    assert [c.request.url for c in fake_runs.responses.calls] == ["https://own.example/x"]
+    assert len(fake_runs.calls) == 2
+
+
+def test_requests_to_the_fakes_own_server_are_not_kept_by_responses(
+    fake_runs_server: FakeRuns,
+) -> None:
+    fake_runs_server.coalesce.add_run(environment_id="2", state="completed")
+    url = fake_runs_server.coalesce.base_url + "/api/v1/runs"
+    assert requests.get(url, headers=BEARER, timeout=10).status_code == 200
+    assert [c.status for c in fake_runs_server.calls] == [200]
+    assert len(fake_runs_server.responses.calls) == 0
 
 
 def test_a_huge_request_body_is_kept_up_to_the_cap_with_its_size(api: Api) -> None:

@@ -254,9 +254,25 @@ def test_a_malformed_header_line_is_400(server: FakeRunsServer, line: str) -> No
     untouched(server)
 
 
-def test_an_unknown_method_is_501(server: FakeRunsServer) -> None:
-    raw = talk(server, b"BREW /coalesce/api/v1/runs HTTP/1.1\r\nHost: x\r\n\r\n")
-    assert "BREW" in refused(raw, 501)
+def test_an_unknown_method_reaches_the_fake_as_in_process(server: FakeRunsServer) -> None:
+    raw = talk(server, head("/coalesce/api/v1/runs", "Connection: close", method="BREW"))
+    status, _, body = answer(raw)
+    assert status == 404, raw[:300]
+    assert json.loads(body) == {
+        "error": {
+            "errorString": "Not Found",
+            "errorDetail": "No route matches BREW /api/v1/runs.",
+        }
+    }
+    [call] = server.fake.calls
+    assert (call.vendor, call.method, call.status) == ("coalesce", "BREW", 404)
+
+
+@pytest.mark.parametrize("method", ["GE(T", "G/ET", "GET\x7f", "G\u00e9T"])
+def test_a_method_that_is_not_a_token_is_400(server: FakeRunsServer, method: str) -> None:
+    line = f"{method} /coalesce/api/v1/runs HTTP/1.1\r\nHost: x\r\n\r\n"
+    assert "bad method" in refused(talk(server, line.encode("latin-1")), 400)
+    untouched(server)
 
 
 @pytest.mark.parametrize(
