@@ -199,14 +199,9 @@ def empty_page() -> tuple[bytes, str]:
     return first.content, first.headers["Content-Type"]
 
 
-def figure_suite(rounds: int, tests: int, tmp: Path) -> Figure:
-    body, ctype = empty_page()
-    write_suite(tmp / "suite_fake", tests, "fake_runs", "")
-    write_suite(
-        tmp / "suite_static",
-        tests,
-        "mocked",
-        f"""
+def static_conftest(body: bytes, ctype: str) -> str:
+    """The baseline suite's conftest: one static ``responses`` mock of the page per test."""
+    return f"""
         import pytest
         import responses
 
@@ -216,8 +211,13 @@ def figure_suite(rounds: int, tests: int, tmp: Path) -> Figure:
                 mock.add(responses.GET, {URL.split("?")[0]!r}, body={body!r},
                          content_type={ctype!r})
                 yield mock
-        """,
-    )
+        """
+
+
+def figure_suite(rounds: int, tests: int, tmp: Path) -> Figure:
+    body, ctype = empty_page()
+    write_suite(tmp / "suite_fake", tests, "fake_runs", "")
+    write_suite(tmp / "suite_static", tests, "mocked", static_conftest(body, ctype))
     fakes, bases = interleaved(
         rounds,
         lambda: child_cpu(PLUGIN, tmp / "suite_fake"),

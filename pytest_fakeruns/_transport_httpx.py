@@ -45,12 +45,12 @@ def _to_httpx(response: Response, request: httpx.Request) -> httpx.Response:
     )
 
 
-def _neutral(request: httpx.Request, body: bytes, resolution: Resolution) -> Request:
+def _neutral(request: httpx.Request, url: str, body: bytes, resolution: Resolution) -> Request:
     timeout = request.extensions.get("timeout")
     read = read_timeout(timeout.get("read")) if isinstance(timeout, dict) else None
     return Request(
         request.method,
-        str(request.url),
+        url,
         request.headers,
         body,
         read,
@@ -67,24 +67,26 @@ def installed(fake: FakeRuns) -> Iterator[None]:
     real_async = httpx.AsyncHTTPTransport.handle_async_request
 
     def handle_request(self: httpx.HTTPTransport, request: httpx.Request) -> httpx.Response:
-        resolution = fake.resolve(str(request.url), request.method)
+        url = str(request.url)
+        resolution = fake.resolve(url, request.method)
         if resolution.passthru:
             return real_sync(self, request)
         if resolution.refused is not None:
             raise httpx.ConnectError(resolution.refused, request=request)
-        response = fake.handle(_neutral(request, request.read(), resolution), resolution)
+        response = fake.handle(_neutral(request, url, request.read(), resolution), resolution)
         assert response is not None
         return _to_httpx(response, request)
 
     async def handle_async_request(
         self: httpx.AsyncHTTPTransport, request: httpx.Request
     ) -> httpx.Response:
-        resolution = fake.resolve(str(request.url), request.method)
+        url = str(request.url)
+        resolution = fake.resolve(url, request.method)
         if resolution.passthru:
             return await real_async(self, request)
         if resolution.refused is not None:
             raise httpx.ConnectError(resolution.refused, request=request)
-        response = fake.handle(_neutral(request, await request.aread(), resolution), resolution)
+        response = fake.handle(_neutral(request, url, await request.aread(), resolution), resolution)
         assert response is not None
         return _to_httpx(response, request)
 

@@ -42,8 +42,8 @@ DEFAULT_LIMIT = 25
 # -- GET /api/v1/runs ------------------------------------------------------------------------
 
 
-def _enum(ctx: Context, name: str, allowed: tuple[str, ...]) -> str | None:
-    value = ctx.query.get(name)
+def _enum(ctx: Context, q: dict[str, str], name: str, allowed: tuple[str, ...]) -> str | None:
+    value = q.get(name)
     if value is not None and value not in allowed:
         raise ctx.fail(400, f"{name} must be one of {one_of(allowed)}")
     return value
@@ -57,8 +57,8 @@ def list_runs(ctx: Context) -> Response:
         if parsed is None or not 1 <= parsed <= MAX_LIMIT:
             raise ctx.fail(400, f"limit must be an integer from 1 to {MAX_LIMIT}")
         limit = parsed
-    order_by = _enum(ctx, "orderBy", ORDER_BY) or "id"
-    desc = (_enum(ctx, "orderByDirection", DIRECTIONS) or "desc") == "desc"
+    order_by = _enum(ctx, q, "orderBy", ORDER_BY) or "id"
+    desc = (_enum(ctx, q, "orderByDirection", DIRECTIONS) or "desc") == "desc"
     cursor: Any = None
     if "startingFrom" in q:
         raw = q["startingFrom"]
@@ -66,8 +66,8 @@ def list_runs(ctx: Context) -> Response:
         if cursor is None:
             wanted = "a run ID (an integer)" if order_by == "id" else "an ISO 8601 date-time"
             raise ctx.fail(400, f"startingFrom must be {wanted} when orderBy={order_by}")
-    run_type = _enum(ctx, "runType", RUN_TYPES)
-    status = _enum(ctx, "runStatus", STATUSES)
+    run_type = _enum(ctx, q, "runType", RUN_TYPES)
+    status = _enum(ctx, q, "runStatus", STATUSES)
     detail = False
     if "detail" in q:
         flag = parse_bool(q["detail"])
