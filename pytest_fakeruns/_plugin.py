@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as _dt
+import sys
 import weakref
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
@@ -66,6 +67,21 @@ def pytest_configure(config: pytest.Config) -> None:
         "chaos): "
         "configure the fake_runs fixture for this test",
     )
+
+
+_TIMING_KEY = pytest.StashKey[bool]()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    # once freezegun is imported (no import here: start-up loads none of it), pytest's own
+    # timings stay real under any fixture's freeze_time for the rest of the session
+    config = item.config
+    if "freezegun" in sys.modules and not config.stash.get(_TIMING_KEY, False):
+        from ._timing import keep_pytest_timing_real
+
+        config.stash[_TIMING_KEY] = True
+        config.add_cleanup(keep_pytest_timing_real())
 
 
 def settings_for(request: pytest.FixtureRequest) -> Settings:

@@ -86,7 +86,9 @@ def installed(fake: FakeRuns) -> Iterator[None]:
             return await real_async(self, request)
         if resolution.refused is not None:
             raise httpx.ConnectError(resolution.refused, request=request)
-        response = fake.handle(_neutral(request, url, await request.aread(), resolution), resolution)
+        response = fake.handle(
+            _neutral(request, url, await request.aread(), resolution), resolution
+        )
         assert response is not None
         return _to_httpx(response, request)
 

@@ -76,3 +76,32 @@ def test_freezegun_configuration_is_back_as_it_was_after_the_test(
     pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
 
     assert freezegun.config.settings.default_ignore_list == before
+
+
+def test_durations_stay_sane_under_freezegun_in_a_fixture_without_the_fake(
+    pytester: pytest.Pytester,
+) -> None:
+    """A suite that freezes the clock in its own fixtures, fake_runs in none of them."""
+    pytester.makepyfile(
+        """
+        import datetime, freezegun, pytest
+
+        @pytest.fixture
+        def frozen():
+            with freezegun.freeze_time("2031-01-01") as frozen:
+                yield frozen
+
+        def test_it(frozen):
+            frozen.tick(3600)
+            assert datetime.datetime.now().year == 2031
+
+        def test_after(frozen):
+            frozen.tick(7200)
+        """
+    )
+    before = list(freezegun.config.settings.default_ignore_list)
+    result = pytester.runpytest("-p", "no:cacheprovider", "--durations=5", "--durations-min=0")
+    result.assert_outcomes(passed=2)
+
+    assert all(0 <= seconds < 60 for seconds in durations(result)), result.stdout.str()
+    assert freezegun.config.settings.default_ignore_list == before  # put back at session end
