@@ -49,6 +49,7 @@ def instructions(argv: list[str], cwd: Path | None = None, ok: tuple[int, ...] =
     for name in ("PYTEST_ADDOPTS", "PYTEST_PLUGINS", "PYTHONDONTWRITEBYTECODE"):
         env.pop(name, None)
     env["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+    env["PYTHONHASHSEED"] = "0"  # the same dict and set layouts in every child
     run = subprocess.run(
         ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", *argv],
         cwd=cwd,
@@ -130,6 +131,8 @@ def child(figure: str, side: str, count: int) -> int:
 
 def per_unit(figure: str, side: str, count: int) -> float:
     me = [sys.executable, __file__, "--child", figure, side]
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    subprocess.run([*me, "0"], env=env, capture_output=True, check=True)  # pyc caches written
     return (instructions([*me, str(count)]) - instructions([*me, "0"])) / count
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
 from ._paths import path_matches, split_path
@@ -51,12 +51,19 @@ class NearMiss:
     score: int
 
 
+_UNKNOWN: Any = object()
+_MATCHED_MAX = 2048
+
+
 class Router:
     """A segment trie: literal segments win over placeholders, with backtracking."""
 
     def __init__(self) -> None:
         self._root = _Node()
         self.routes: list[Route] = []
+        # (method, path) -> what match() found: a client asks for the same paths again and
+        # again; bounded, emptied by add(). The params are copied out (callers own them).
+        self._matched: dict[tuple[str, str], tuple[Route, dict[str, str]] | None] = {}
 
     def add(self, route: Route) -> None:
         node = self._root
@@ -70,8 +77,20 @@ class Router:
                 node = node.literal.setdefault(seg, _Node())
         node.routes[route.method] = route
         self.routes.append(route)
+        self._matched = {}
 
     def match(self, method: str, path: str) -> tuple[Route, dict[str, str]] | None:
+        known = self._matched.get((method, path), _UNKNOWN)
+        if known is not _UNKNOWN:
+            return None if known is None else (known[0], dict(known[1]))
+        found = self._match(method, path)
+        matched = self._matched
+        if len(matched) >= _MATCHED_MAX:
+            matched = self._matched = {}  # a bound, refilled by the paths in use
+        matched[(method, path)] = None if found is None else (found[0], dict(found[1]))
+        return found
+
+    def _match(self, method: str, path: str) -> tuple[Route, dict[str, str]] | None:
         segments = split_path(path)
         params: dict[str, str] = {}
         node = self._find(self._root, segments, 0, params, method)
