@@ -77,3 +77,18 @@ def test_a_remembered_resolution_follows_a_change_of_roots() -> None:
     with fake.serving({"coalesce": "http://127.0.0.1:9/coalesce"}, "http://127.0.0.1:9"):
         assert fake.resolve("https://coalesce.internal/api/v1/runs").refused
     assert fake.resolve("https://coalesce.internal/api/v1/runs").vendor == "coalesce"
+
+
+def test_a_remembered_route_match_hands_out_its_own_params() -> None:
+    fake = FakeRuns(seed=1)
+    router = fake.coalesce.router
+    first = router.match("GET", "/api/v1/runs/17")
+    assert first is not None
+    route, params = first
+    params["runID"] = "tampered"  # a caller owns what it gets
+    again = router.match("GET", "/api/v1/runs/17")
+    assert again is not None and again[0] is route and again[1] == {"runID": "17"}
+    other = router.match("GET", "/api/v1/runs/18")
+    assert other is not None and other[1] == {"runID": "18"}
+    assert router.match("PATCH", "/api/v1/runs/17") is None
+    assert router.match("PATCH", "/api/v1/runs/17") is None  # a remembered miss
