@@ -78,7 +78,9 @@ class Gen:
     def durations(self, defaults: Mapping[State, float]) -> dict[State, float]:
         """Per-run durations around the vendor's defaults (0.5x to 2.5x), to the millisecond."""
         rnd = self.rng.random
-        return {
-            state: round(seconds * (0.5 + 2.0 * rnd()), 3) if seconds else 0.0
-            for state, seconds in defaults.items()
-        }
+        out: dict[State, float] = {}
+        for state, seconds in defaults.items():  # a loop, not a comprehension: one call less
+            # round(x * 1000) / 1000, not round(x, 3): that formats through decimal digits,
+            # 4x slower, and the two differ only within an ulp of a half millisecond
+            out[state] = round(seconds * (0.5 + 2.0 * rnd()) * 1000) / 1000 if seconds else 0.0
+        return out

@@ -6,7 +6,7 @@ import contextlib
 import datetime as _dt
 import gc
 import itertools
-import math
+import operator
 import random
 from collections.abc import Iterable, Iterator, Sequence
 
@@ -17,6 +17,7 @@ Entry = tuple[Position, bool]  # where a run stands, and whether it ever started
 
 HISTORY_SPAN = 14 * 86400  # finished runs ended up to two weeks ago ...
 HISTORY_RECENT = 600  # ... and at least ten minutes ago
+CREATED = operator.attrgetter("created_at_")  # a run's sort key, with no Python frame per run
 
 
 def draw_positions(
@@ -69,12 +70,19 @@ def gc_paused(pause: bool = True) -> Iterator[None]:
             gc.enable()
 
 
-def _seconds(moment: _dt.datetime | None) -> int | None:
-    return None if moment is None else math.floor(moment.timestamp())
+def _second(moment: _dt.datetime) -> int:
+    """The whole UTC second ``moment`` is shown at, counted from day 1 of year 1.
+
+    Every run instant is UTC (the clock and ``as_instant`` make them so), so this orders and
+    groups them as ``floor(timestamp())`` would, without the timedelta and int objects that
+    ``timestamp()`` makes: a quarter of ``add_runs``'s time went there.
+    """
+    return moment.toordinal() * 86400 + moment.hour * 3600 + moment.minute * 60 + moment.second
 
 
 def distinct_seconds(new: list[Run], existing: Iterable[Run]) -> None:
-    """Generated runs never share a shown second with another run's same timestamp.
+    """Generated runs (``new``, oldest first) never share a shown second with another run's
+    same timestamp.
 
     Keyset pages over a time order (at second precision) then see each run once. A run that
     would clash is moved back one second at a time, newest first; clashes are rare (runs are
@@ -83,19 +91,19 @@ def distinct_seconds(new: list[Run], existing: Iterable[Run]) -> None:
     created: set[int] = set()
     started: set[int] = set()
     ended: set[int] = set()
+    second = _second
     for run in existing:
-        created.add(math.floor(run.created_at_.timestamp()))
-        if (s := _seconds(run.started_at_)) is not None:
-            started.add(s)
-        if (e := _seconds(run.ended_at_)) is not None:
-            ended.add(e)
-    floor = math.floor
-    for run in sorted(new, key=lambda r: r.created_at_, reverse=True):
-        c = floor(run.created_at_.timestamp())
+        created.add(second(run.created_at_))
+        if (at := run.started_at_) is not None:
+            started.add(second(at))
+        if (at := run.ended_at_) is not None:
+            ended.add(second(at))
+    for run in reversed(new):
+        c = second(run.created_at_)
         at = run.started_at_
-        s = None if at is None else floor(at.timestamp())
+        s = None if at is None else second(at)
         at = run.ended_at_
-        e = None if at is None else floor(at.timestamp())
+        e = None if at is None else second(at)
         shift = 0
         while (
             c - shift in created

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import datetime as _dt
 import threading
-from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Protocol
 
 from ._errors import InvalidTransition
-from ._states import State
+from ._states import CANCELED, COMPLETED, FAILED, RUNNING, State
 from ._vocabulary import Position, Vocabulary
 
 if TYPE_CHECKING:
@@ -77,7 +76,7 @@ class Run:
         run_id: RunId,
         parent: str,
         fields: dict[str, Any],
-        durations: Mapping[State, float],
+        durations: dict[State, float],
         outcome: Position,
         at: Position,
         created_at: _dt.datetime | None,
@@ -90,7 +89,7 @@ class Run:
         self.parent = parent
         self.fields = fields
         self.seq = seq
-        self._durations = dict(durations)
+        self._durations = durations  # the caller's fresh dict: the run owns it
         self.outcome_ = outcome.state
         self.outcome_label = outcome.label
         self.reason: str | None = None
@@ -123,28 +122,35 @@ class Run:
         A terminal run went through every step, unless ``started`` is False (it ended before
         running: a cancel while waiting, ArcGIS ``submitfailed``).
         """
-        # the cost of every generated run (add_runs): locals, no slices, few timedeltas
+        # the cost of every generated run (add_runs): locals, no slices, few timedeltas; the
+        # sum keeps step order, so the same seed gives the same microseconds
         vocab = self._owner.vocabulary
-        steps = vocab.steps
+        steps = vocab.step_pairs
         first_running = vocab.first_running_step
         step_at = at.step
         walked = step_at if step_at is not None else (len(steps) if started else first_running)
         get = self._durations.get
-        total = before_running = 0.0
-        for i in range(walked):
-            step = steps[i]
-            if i == first_running:
-                before_running = total
-            total += get(step.state, 0.0) * step.share
+        total = 0.0
         if walked <= first_running:
+            for state, share in steps[:walked]:
+                total += get(state, 0.0) * share
             before_running = total
+        else:
+            for state, share in steps[:first_running]:
+                total += get(state, 0.0) * share
+            before_running = total
+            for state, share in steps[first_running:walked]:
+                total += get(state, 0.0) * share
         timedelta = _dt.timedelta
         if created_at is None:
+            # datetime arithmetic is exact in microseconds: created_at + total is reached_at
             created_at = reached_at - timedelta(seconds=total)
+            reached = reached_at
+        else:
+            reached = created_at + timedelta(seconds=total) if total else created_at
         self.created_at_ = created_at
         if started if step_at is None else step_at >= first_running:
             self.started_at_ = created_at + timedelta(seconds=before_running)
-        reached = created_at + timedelta(seconds=total) if total else created_at
         if step_at is None:
             self.ended_at_ = reached
         self._entered_at = reached
@@ -276,7 +282,7 @@ class Run:
         self._entered_at = at
         self._touched_at = at
         self._version += 1
-        if new is State.RUNNING and self.started_at_ is None:
+        if new is RUNNING and self.started_at_ is None:
             self.started_at_ = at
         self.state_ = new
         self._owner._schedule(self)
@@ -303,7 +309,7 @@ class Run:
         states = list(
             dict.fromkeys(
                 [s.state.value for s in later if s.state is not self.state_]
-                + [State.COMPLETED.value, State.FAILED.value, State.CANCELED.value]
+                + [COMPLETED.value, FAILED.value, CANCELED.value]
             )
         )
         words = list(
@@ -357,8 +363,8 @@ class Run:
                 while self._step is not None and self._step < goal.step:
                     self._enter_step(self._step + 1, now)
                 return self
-            if goal.state is State.CANCELED:
-                self._finish(State.CANCELED, now, goal.label)
+            if goal.state is CANCELED:
+                self._finish(CANCELED, now, goal.label)
                 return self
             self._walk_to_last_step(now)
             self._finish(goal.state, now, goal.label)
@@ -379,7 +385,7 @@ class Run:
             self.reason = reason
             self._version += 1
             self._walk_to_last_step(now)
-            self._finish(State.FAILED, now)
+            self._finish(FAILED, now)
             return self
 
     def cancel(self) -> Run:
@@ -387,7 +393,7 @@ class Run:
             self._catch_up()
             if self._step is None:
                 raise self._refuse("cancel")
-            self._finish(State.CANCELED, self._owner.clock.now())
+            self._finish(CANCELED, self._owner.clock.now())
             return self
 
     def hold(self) -> Run:

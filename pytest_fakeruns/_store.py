@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from ._run import Run
+from ._states import TERMINAL
 
 SortKey = Callable[[Run], Any]
 
@@ -85,7 +86,9 @@ class Parent:
         self.runs.append(run)
         for index in self.indexes.values():
             index.add(run)
-        self.changed(run)
+        at = run._touched_at  # self.changed(run), inlined: every generated run passes here
+        if self.updated_at is None or at > self.updated_at:
+            self.updated_at = at
 
     def changed(self, run: Run) -> None:
         """Note that ``run`` (one of ours) changed at its ``_touched_at``."""
@@ -147,7 +150,7 @@ class RunStore:
         for index in self.indexes.values():
             index.add(run)
         self.parents[run.parent]._add(run)
-        if run.state_.terminal is False:
+        if run.state_ not in TERMINAL:
             self.active[key] = run
             self.schedule(run)
 

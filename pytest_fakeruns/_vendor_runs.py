@@ -4,20 +4,19 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from ._deprecation import as_instant
 from ._errors import FakeRunsError
-from ._history import distinct_seconds, draw_positions, gc_paused, reached_instants
+from ._history import CREATED, distinct_seconds, draw_positions, gc_paused, reached_instants
 from ._run import Run
-from ._states import State
+from ._states import RUNNING, WAITING, State
 from ._store import Parent, RunStore
 
 if TYPE_CHECKING:
     from ._clock import Clock
     from ._definition import VendorDefinition
     from ._generator import Gen
-    from ._run import RunOwner
     from ._vocabulary import Position, Vocabulary
 
 
@@ -56,9 +55,10 @@ class RunCreation:
                 self._build(dict(fields), parent, at, when, started, placeholder=True)
                 for (at, started), when in zip(positions, reached, strict=True)
             ]
+            made.sort(key=CREATED)
             if self.definition.distinct_instants:
                 distinct_seconds(made, self.store.runs)
-            made.sort(key=lambda r: r.created_at_)
+                made.sort(key=CREATED)  # the few runs moved back; nearly sorted, so cheap
             for run in made:
                 self._register(run)
             return made
@@ -117,7 +117,7 @@ class RunCreation:
         if parent is None:
             parent = self._parent_for(self._pop_parent(given))
         state = self._pop_state(given)
-        at = self.vocabulary.locate(State.WAITING.value if state is None else state)
+        at = self.vocabulary.locate(WAITING.value if state is None else state)
         when = self.clock.now() if reached_at is None else reached_at
         run = self._build(given, parent, at, when, started, placeholder=False)
         self._register(run)
@@ -147,7 +147,7 @@ class RunCreation:
         reason = given.pop("reason", None)
         if at.label is not None and at.label in self.vocabulary.unstarted_words:
             started = False
-        preset = self._preset_id(given)
+        preset = self._preset_id(given) if given else None
         vendor_fields = self.definition.run_fields(self.gen, parent, given, at)
         run_id: int | str
         if preset is not None:
@@ -159,7 +159,7 @@ class RunCreation:
         else:
             run_id = self.definition.new_run_id(self.gen)
         run = Run(
-            cast("RunOwner", self),
+            self,  # type: ignore[arg-type]  # the VendorFake this mixin is part of
             run_id,
             parent.key,
             vendor_fields,
@@ -198,12 +198,15 @@ class RunCreation:
         return value  # type: ignore[no-any-return]
 
     def _register(self, run: Run) -> None:
-        if run.id == 0 and self.definition.int_ids:
-            run.id = self.store.next_int_id()
-        elif run.id == 0:
-            run.id = self.definition.new_run_id(self.gen)
-        run.seq = self.store.seq + 1
-        self.store.add(run)
+        store = self.store
+        if run.id == 0:
+            run.id = (
+                store.next_int_id()
+                if self.definition.int_ids
+                else self.definition.new_run_id(self.gen)
+            )
+        run.seq = len(store.runs) + 1  # store.seq + 1, without the property call per run
+        store.add(run)
 
 
 def _check_durations(custom: object) -> dict[State, float]:
@@ -211,7 +214,7 @@ def _check_durations(custom: object) -> dict[State, float]:
         raise FakeRunsError("durations is a dict like {'waitingToRun': 2.0, 'running': 10.0}")
     out: dict[State, float] = {}
     for key, value in custom.items():
-        if key not in (State.WAITING.value, State.RUNNING.value):
+        if key not in (WAITING.value, RUNNING.value):
             raise FakeRunsError(
                 f"durations key {key!r} is not a waiting or running state; "
                 "use 'waitingToRun' and/or 'running'"

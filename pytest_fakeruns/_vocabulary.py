@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from ._errors import FakeRunsError
 from ._states import STATE_NAMES, State, parse_state
@@ -46,18 +47,16 @@ class Vocabulary:
         if set(self.terminal_words) != {State.COMPLETED, State.FAILED, State.CANCELED}:
             raise FakeRunsError("terminal_words names a word for completed, failed and canceled")
 
-    @property
-    def first_running_step(self) -> int:
-        found: int = self.__dict__.get("_first_running_cache", -1)
-        return found if found >= 0 else self._first_running
+    # cached_property, not property: after the first read these are plain instance-dict
+    # lookups, with no call (placing every generated run reads both)
+    @cached_property
+    def step_pairs(self) -> tuple[tuple[State, float], ...]:
+        """Each step's (state, share), in path order: what placing a run walks over."""
+        return tuple((s.state, s.share) for s in self.steps)
 
-    @property
-    def _first_running(self) -> int:
-        found: int = self.__dict__.get("_first_running_cache", -1)
-        if found < 0:
-            found = next(i for i, s in enumerate(self.steps) if s.state is State.RUNNING)
-            object.__setattr__(self, "_first_running_cache", found)
-        return found
+    @cached_property
+    def first_running_step(self) -> int:
+        return next(i for i, s in enumerate(self.steps) if s.state is State.RUNNING)
 
     def words(self) -> list[str]:
         seen: dict[str, None] = {}

@@ -52,6 +52,8 @@ RUN_FIELDS = (
     "userID",
     "runFailureReason",
 )
+_RUN_FIELD_SET = frozenset(RUN_FIELDS)
+_FAILED = State.FAILED  # a global: State.FAILED costs an EnumType hook call on 3.11
 
 
 def new_parent(gen: Gen, key: str | None) -> tuple[str, dict[str, Any]]:
@@ -63,7 +65,7 @@ def new_parent(gen: Gen, key: str | None) -> tuple[str, dict[str, Any]]:
 
 
 def run_fields(gen: Gen, parent: Parent, given: dict[str, Any], at: Position) -> dict[str, Any]:
-    unknown = sorted(set(given) - set(RUN_FIELDS))
+    unknown = sorted(set(given) - _RUN_FIELD_SET) if given else None
     if unknown:
         raise FakeRunsError(
             f"coalesce add_run() got unknown field(s) {', '.join(unknown)}; allowed: "
@@ -77,7 +79,7 @@ def run_fields(gen: Gen, parent: Parent, given: dict[str, Any], at: Position) ->
     given_creds = given.pop("userCredentials", None) or {}
     if not isinstance(given_creds, dict):
         raise FakeRunsError("userCredentials is a dict like {'snowflakeRole': 'LOADER'}")
-    shared = _credentials(gen, parent)
+    shared = parent.data.get("_credentials") or _credentials(gen, parent)
     creds = shared[int(rnd() * len(shared))]
     if given_creds:
         creds = {**creds, **given_creds}  # what is not given keeps its generated value
@@ -97,7 +99,7 @@ def run_fields(gen: Gen, parent: Parent, given: dict[str, Any], at: Position) ->
         fields["jobID"] = str(1 + int(rnd() * 30))
         fields["includeNodesSelector"] = ""
         fields["excludeNodesSelector"] = ""
-    if at.state is State.FAILED and "runFailureReason" not in given:
+    if at.state is _FAILED and "runFailureReason" not in given:
         fields["runFailureReason"] = FAILURE_REASONS[int(rnd() * len(FAILURE_REASONS))]
     fields.update(given)
     return fields
