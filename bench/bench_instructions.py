@@ -45,10 +45,7 @@ CALLS = 400
 
 def instructions(argv: list[str], cwd: Path | None = None, ok: tuple[int, ...] = (0,)) -> int:
     """Instructions one child executed, from callgrind's summary on stderr."""
-    env = dict(os.environ)
-    for name in ("PYTEST_ADDOPTS", "PYTEST_PLUGINS", "PYTHONDONTWRITEBYTECODE"):
-        env.pop(name, None)
-    env["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+    env = bench_cost.pytest_env()  # autoload on, as bench_cost.py's children
     env["PYTHONHASHSEED"] = "0"  # the same dict and set layouts in every child
     run = subprocess.run(
         ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", *argv],
@@ -65,7 +62,8 @@ def instructions(argv: list[str], cwd: Path | None = None, ok: tuple[int, ...] =
 
 
 def pytest_run(args: list[str], cwd: Path, ok: tuple[int, ...] = (0,)) -> int:
-    argv = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *args]
+    argv = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
+    argv += [*bench_cost.other_plugins(), *args]
     subprocess.run(argv, cwd=cwd, capture_output=True, check=False)  # warm the pyc caches
     return instructions(argv, cwd, ok)
 
@@ -163,7 +161,8 @@ def main() -> int:
                 tmp / "static", 500, "mocked", bench_cost.static_conftest(body, ctype)
             )
             fake = pytest_run(bench_cost.PLUGIN, tmp / "fake")
-            print(line("a", fake, pytest_run([], tmp / "static")), flush=True)
+            static = pytest_run(bench_cost.NO_PLUGIN, tmp / "static")
+            print(line("a", fake, static), flush=True)
         for key in "bd":
             if key in only:
                 print(line(key, per_unit(key, "fake", CALLS), per_unit(key, "base", CALLS)))
@@ -172,7 +171,8 @@ def main() -> int:
             empty.mkdir()
             (empty / "pytest.ini").write_text("[pytest]\n")
             fake = pytest_run(["--collect-only", *bench_cost.PLUGIN], empty, ok=(5,))
-            print(line("c", fake, pytest_run(["--collect-only"], empty, ok=(5,))), flush=True)
+            base = pytest_run(["--collect-only", *bench_cost.NO_PLUGIN], empty, ok=(5,))
+            print(line("c", fake, base), flush=True)
         if "e" in only:
             count = 100_000
             print(line("e", per_unit("e", "fake", count), per_unit("e", "base", count)))
