@@ -17,7 +17,7 @@ from ._errors import DeprecatedEndpointWarning, FakeRunsError
 from ._faults import Fault, FaultBook
 from ._generator import FakerSource
 from ._http import Request, Response
-from ._journal import Call, assert_called
+from ._journal import Call, answered_call, assert_called
 from ._outcome import DeprecatedUse, Outcome, Unmatched
 from ._roots import Resolution, Roots
 from ._run import Run
@@ -217,20 +217,19 @@ class FakeRuns:
                 ),
                 stacklevel=2,
             )
-        call = Call(
-            vendor=vendor,
-            method=request.method,
-            url=request.url,
-            path=path,
-            query=request.query,
-            headers=request.headers,
-            body=request.body,
-            status=0 if response.error in ("connection", "timeout") else response.status,
-            response_headers=response.headers,
-            response=response,
-            fault=outcome.fault,
-            route=route.template if route is not None else None,
-            delay=response.delay,
+        call = answered_call(
+            vendor,
+            request.method,
+            request.url,
+            path,
+            request.query,
+            request.headers,
+            request.body,
+            0 if response.error in ("connection", "timeout") else response.status,
+            response,
+            outcome.fault,
+            route.template if route is not None else None,
+            response.delay,
         )
         self.calls.append(call)
         return call

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from ._paths import path_matches
 
@@ -64,6 +64,58 @@ class Call:
         if method is not None and self.method != method.upper():
             return False
         return path is None or path_matches(path, self.path, self.route)
+
+
+class _DraftCall(Call):
+    """A Call being filled in: the same slots, plain attribute stores (see ``answered_call``)."""
+
+    __slots__ = ()
+    # both: they share one type slot, so a Python __delattr__ left on would slow every store
+    __setattr__ = object.__setattr__
+    __delattr__ = object.__delattr__
+
+
+def answered_call(
+    vendor: str,
+    method: str,
+    url: str,
+    path: str,
+    query: dict[str, str],
+    headers: Mapping[str, str],
+    body: bytes | None,
+    status: int,
+    response: Response,
+    fault: Fault | None,
+    route: str | None,
+    delay: float,
+) -> Call:
+    """``Call(...)`` for the fake's journal, at a fifth of the cost.
+
+    Every answered request makes one, and the dataclass's frozen ``__init__`` pays a generic
+    ``object.__setattr__`` per field (about 3 us for 14 fields). A draft with the same slots
+    is filled with plain stores, then becomes a Call: frozen from then on, like any other.
+    """
+    call: Any = object.__new__(_DraftCall)  # Any: mypy knows Call's fields as read-only
+    call.vendor = vendor
+    call.method = method
+    call.url = url
+    call.path = path
+    call.query = query
+    call.headers = headers
+    if body is not None and len(body) > MAX_KEPT_BODY:
+        call.body_size = len(body)
+        body = bytes(body[:MAX_KEPT_BODY])
+    else:
+        call.body_size = 0 if body is None else len(body)
+    call.body = body
+    call.status = status
+    call.response_headers = response.headers
+    call.response = response
+    call.fault = fault
+    call.route = route
+    call.delay = delay
+    call.__class__ = Call
+    return cast("Call", call)
 
 
 def assert_called(

@@ -3,11 +3,14 @@
 - a query with nothing to unquote is split without ``parse_qsl``: the same pairs for any text;
 - a page's envelope is encoded once per shape: values that compare equal but encode apart
   (``True``, ``1``, ``1.0``) never share an encoding;
-- a URL's resolution is remembered only while the roots stay as they are.
+- a URL's resolution is remembered only while the roots stay as they are;
+- the journal's Call is built without the dataclass ``__init__``, yet is the same Call: equal
+  to one built the usual way, of the type ``Call``, frozen, its body cut at the same length.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from urllib.parse import parse_qsl
 
@@ -16,7 +19,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pytest_fakeruns import FakeRuns
-from pytest_fakeruns._http import dump_json_with_items, query_pairs
+from pytest_fakeruns._http import Response, dump_json_with_items, query_pairs
+from pytest_fakeruns._journal import MAX_KEPT_BODY, Call, answered_call
 
 from ._clients import Api
 
@@ -92,3 +96,34 @@ def test_a_remembered_route_match_hands_out_its_own_params() -> None:
     assert other is not None and other[1] == {"runID": "18"}
     assert router.match("PATCH", "/api/v1/runs/17") is None
     assert router.match("PATCH", "/api/v1/runs/17") is None  # a remembered miss
+
+
+@pytest.mark.parametrize("body", [None, b"", b"{}", b"x" * (MAX_KEPT_BODY + 3)])
+def test_a_journal_call_is_the_call_the_dataclass_would_build(body: bytes | None) -> None:
+    response = Response(201, {"Content-Type": "application/json"}, b"{}", delay=0.5)
+    args: tuple[str, str, str, str, dict[str, str], dict[str, str]] = (
+        "coalesce",
+        "POST",
+        "https://h/api/v1/runs",
+        "/api/v1/runs",
+        {"a": "1"},
+        {},
+    )
+    made = answered_call(*args, body, 201, response, None, "/api/v1/runs", 0.5)
+    usual = Call(*args, body, 201, response.headers, response, route="/api/v1/runs", delay=0.5)
+
+    assert type(made) is Call
+    assert made == usual and repr(made) == repr(usual)
+    assert (made.body_size, made.body_truncated) == (usual.body_size, usual.body_truncated)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        made.status = 200  # type: ignore[misc]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        del made.route
+
+
+def test_the_journal_holds_calls_made_the_short_way(api: Api) -> None:
+    api.get("coalesce", "/api/v1/runs?limit=2", headers=AUTH)
+
+    (call,) = api.fake.calls
+    assert type(call) is Call and call.query == {"limit": "2"} and call.status == 200
+    assert call.route == "/api/v1/runs" and call.body is None and call.body_size == 0
