@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator, Mapping, MutableMapping
-from typing import Any
+from typing import Any, cast
 from urllib.parse import SplitResult, parse_qsl, urlsplit
 
 
@@ -16,9 +16,11 @@ class Headers(MutableMapping[str, str]):
     def __init__(self, items: Mapping[str, str] | Iterable[tuple[str, str]] | None = None) -> None:
         self._items: dict[str, tuple[str, str]] = {}
         if items is not None:
-            pairs = items.items() if isinstance(items, Mapping) else items
+            # a plain dict (every answer's headers) skips the Mapping ABC check, a costly one
+            pairs = items.items() if type(items) is dict or isinstance(items, Mapping) else items
+            found = self._items
             for name, value in pairs:
-                self[name] = value
+                found[name.lower()] = (name, value)
 
     def __getitem__(self, name: str) -> str:
         return self._items[name.lower()][1]
@@ -84,11 +86,14 @@ class Request:
         # ``urlparts``: ``url`` already split (a transport's resolve() did it)
         self.urlparts = urlsplit(url) if urlparts is None else urlparts
         # transports hand over their own case-insensitive mapping (requests, httpx, http.server)
-        self.headers: Mapping[str, str] = (
-            headers
-            if isinstance(headers, Mapping) and not isinstance(headers, dict)
-            else Headers(headers)
-        )
+        self.headers: Mapping[str, str]
+        if text_headers and headers is not None and type(headers) is not dict:
+            # the transport's own mapping of str values (httpx): taken without an ABC check
+            self.headers = cast("Mapping[str, str]", headers)
+        elif isinstance(headers, Mapping) and not isinstance(headers, dict):
+            self.headers = headers
+        else:
+            self.headers = Headers(headers)
         # ``text_headers``: the transport's mapping holds str values only (httpx decodes them)
         if not text_headers and any(isinstance(v, bytes) for v in self.headers.values()):
             # requests takes bytes header values (and names) and sends them as they are: read
