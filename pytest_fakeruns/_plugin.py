@@ -84,13 +84,12 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         config.add_cleanup(keep_pytest_timing_real())
 
 
-def settings_for(request: pytest.FixtureRequest) -> Settings:
+def settings_for(node: pytest.Item) -> Settings:
     from ._settings import merge_markers, resolve
 
-    node = request.node
     markers = [m.kwargs for m in node.iter_markers("fake_runs")]
     marker = merge_markers(reversed(markers))
-    config = request.config
+    config = node.config
     session_wide = config.stash.get(_SESSION_SETTINGS_KEY, None)
     if session_wide is None:  # options and ini values cannot change during a session
         session_wide = config.stash[_SESSION_SETTINGS_KEY] = (
@@ -139,13 +138,13 @@ _HOOKED_KEY = pytest.StashKey[tuple[tuple[Any, ...], list[Any]]]()
 
 
 @contextlib.contextmanager
-def active_fake(request: pytest.FixtureRequest) -> Iterator[FakeRuns]:
+def active_fake(item: pytest.Item) -> Iterator[FakeRuns]:
     """A configured, started fake for one test; stopped and checked at teardown."""
     from . import FakeRuns  # the public names, presented as pytest_fakeruns.<name>
     from ._timing import unfrozen_pytest_timing
 
-    settings = settings_for(request)
-    config = request.config
+    settings = settings_for(item)
+    config = item.config
     fake = FakeRuns(
         seed=settings.seed,
         progression=settings.progression,
@@ -155,8 +154,8 @@ def active_fake(request: pytest.FixtureRequest) -> Iterator[FakeRuns]:
         vendors=_vendor_packs(config),
         passthru=settings.passthru,
     )
-    request.node.stash[SEED_KEY] = fake.seed
-    request.node.stash[FAKE_REF_KEY] = weakref.ref(fake)
+    item.stash[SEED_KEY] = fake.seed
+    item.stash[FAKE_REF_KEY] = weakref.ref(fake)
     with fake, unfrozen_pytest_timing():
         for kwargs in settings.faults:
             fake.inject(**kwargs)
@@ -178,15 +177,38 @@ def active_fake(request: pytest.FixtureRequest) -> Iterator[FakeRuns]:
         with sleeping:
             config.hook.pytest_fakeruns_setup(fake_runs=fake)
             yield fake
-    _record_deprecated(request.node, fake)
+    _record_deprecated(item, fake)
     if fake.strict and fake.unmatched:
         pytest.fail(unmatched_report(fake), pytrace=False)
 
 
+# the items whose run protocol is under way, innermost last (a pytester inline run nests one)
+_RUNNING: list[pytest.Item] = []
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item) -> Any:
+    _RUNNING.append(item)
+    try:
+        return (yield)
+    finally:
+        _RUNNING.pop()
+
+
 @pytest.fixture
-def fake_runs(request: pytest.FixtureRequest) -> Iterator[FakeRuns]:
+def fake_runs() -> Iterator[FakeRuns]:
     """Every vendor faked in-process for requests and httpx; a fresh store per test."""
-    with active_fake(request) as fake:
+    # the test's item from the protocol hook, not a `request` argument: for a fixture that
+    # names `request`, pytest builds that fixture's definition (an inspect.signature() call)
+    # three times per test, about a third of what fake_runs costs a test beyond a mock
+    if not _RUNNING:
+        from ._errors import FakeRunsError
+
+        raise FakeRunsError(
+            "fake_runs was set up outside a test's run (pytest_runtest_protocol); outside "
+            "pytest, use `with FakeRuns() as fake:`"
+        )
+    with active_fake(_RUNNING[-1]) as fake:
         yield fake
 
 

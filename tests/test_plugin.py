@@ -124,6 +124,56 @@ def test_default_seed_is_stable_per_node_id_and_differs_between_tests(
     assert sorted((pytester.path / "seeds.txt").read_text().splitlines()) == sorted(lines[:2])
 
 
+def test_the_fixture_belongs_to_the_test_that_asked_however_it_asked(
+    pytester: pytest.Pytester,
+) -> None:
+    """fake_runs takes no ``request``: it finds its test through the run protocol, for a
+    direct argument, a fixture's argument, ``getfixturevalue()`` and a test run inline
+    inside another test (pytester), which must not take over the outer test's fake."""
+    pytester.makeconftest(
+        """
+        import pytest
+
+        @pytest.fixture
+        def seeded(fake_runs):
+            return fake_runs
+        """
+    )
+    pytester.makepyfile(
+        """
+        import pytest
+        from pytest_fakeruns._settings import node_seed
+
+        pytest_plugins = ["pytester"]
+
+        def seed_of(request):
+            return node_seed(request.node.nodeid)
+
+        def test_argument(fake_runs, request):
+            assert fake_runs.seed == seed_of(request)
+
+        def test_through_a_fixture(seeded, request):
+            assert seeded.seed == seed_of(request)
+
+        def test_dynamic(request):
+            assert request.getfixturevalue("fake_runs").seed == seed_of(request)
+
+        @pytest.mark.fake_runs(seed=5)
+        def test_inline_run_inside(fake_runs, pytester, request):
+            pytester.makepyfile(inner="def test_in(fake_runs):\\n    assert fake_runs.seed == 9\\n")
+            pytester.makeini("[pytest]\\nfakeruns_seed = 9\\n")
+            pytester.runpytest_inprocess("inner.py").assert_outcomes(passed=1)
+            # after the inner session, a late lookup is still this test's fake
+            assert request.getfixturevalue("fake_runs") is fake_runs
+            assert fake_runs.seed == 5
+
+        def test_after_the_inline_run(fake_runs, request):  # the inner item is gone
+            assert fake_runs.seed == seed_of(request)
+        """
+    )
+    pytester.runpytest("-p", "pytester").assert_outcomes(passed=5)
+
+
 def test_a_failing_test_reports_its_seed(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(
         """
