@@ -42,11 +42,11 @@ class Call:
     delay: float = 0.0  # seconds the answer was delayed (0.0: none)
 
     def __post_init__(self) -> None:
-        body = self.body
+        kept, size = _kept(self.body)
         if self.body_size < 0:
-            object.__setattr__(self, "body_size", 0 if body is None else len(body))
-        if body is not None and len(body) > MAX_KEPT_BODY:
-            object.__setattr__(self, "body", bytes(body[:MAX_KEPT_BODY]))
+            object.__setattr__(self, "body_size", size)
+        if kept is not self.body:
+            object.__setattr__(self, "body", kept)
 
     @property
     def body_truncated(self) -> bool:
@@ -64,6 +64,14 @@ class Call:
         if method is not None and self.method != method.upper():
             return False
         return path is None or path_matches(path, self.path, self.route)
+
+
+def _kept(body: bytes | None) -> tuple[bytes | None, int]:
+    """What a Call keeps of a request body (its first MAX_KEPT_BODY bytes), and its length."""
+    if body is None:
+        return None, 0
+    size = len(body)
+    return (bytes(body[:MAX_KEPT_BODY]) if size > MAX_KEPT_BODY else body), size
 
 
 class _DraftCall(Call):
@@ -102,12 +110,7 @@ def answered_call(
     call.path = path
     call.query = query
     call.headers = headers
-    if body is not None and len(body) > MAX_KEPT_BODY:
-        call.body_size = len(body)
-        body = bytes(body[:MAX_KEPT_BODY])
-    else:
-        call.body_size = 0 if body is None else len(body)
-    call.body = body
+    call.body, call.body_size = _kept(body)
     call.status = status
     call.response_headers = response.headers
     call.response = response

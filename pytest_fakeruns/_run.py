@@ -131,16 +131,11 @@ class Run:
         walked = step_at if step_at is not None else (len(steps) if started else first_running)
         get = self._durations.get
         total = 0.0
-        if walked <= first_running:
-            for state, share in steps[:walked]:
-                total += get(state, 0.0) * share
-            before_running = total
-        else:
-            for state, share in steps[:first_running]:
-                total += get(state, 0.0) * share
-            before_running = total
-            for state, share in steps[first_running:walked]:
-                total += get(state, 0.0) * share
+        for state, share in steps[: min(walked, first_running)]:
+            total += get(state, 0.0) * share
+        before_running = total
+        for state, share in steps[first_running:walked]:  # none when it never ran
+            total += get(state, 0.0) * share
         timedelta = _dt.timedelta
         if created_at is None:
             # datetime arithmetic is exact in microseconds: created_at + total is reached_at

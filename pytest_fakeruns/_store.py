@@ -86,9 +86,7 @@ class Parent:
         self.runs.append(run)
         for index in self.indexes.values():
             index.add(run)
-        at = run._touched_at  # self.changed(run), inlined: every generated run passes here
-        if self.updated_at is None or at > self.updated_at:
-            self.updated_at = at
+        self.changed(run)
 
     def changed(self, run: Run) -> None:
         """Note that ``run`` (one of ours) changed at its ``_touched_at``."""

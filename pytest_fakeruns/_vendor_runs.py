@@ -205,7 +205,7 @@ class RunCreation:
                 if self.definition.int_ids
                 else self.definition.new_run_id(self.gen)
             )
-        run.seq = len(store.runs) + 1  # store.seq + 1, without the property call per run
+        run.seq = store.seq + 1
         store.add(run)
 
 
