@@ -174,6 +174,22 @@ def test_the_fixture_belongs_to_the_test_that_asked_however_it_asked(
     pytester.runpytest("-p", "pytester").assert_outcomes(passed=5)
 
 
+def test_the_fixture_outside_a_test_run_names_the_fix(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import pytest
+        from pytest_fakeruns import FakeRunsError
+        from pytest_fakeruns import _plugin
+
+        def test_it(request, monkeypatch):
+            monkeypatch.setattr(_plugin, "_RUNNING", [])  # as if no run protocol were under way
+            with pytest.raises(FakeRunsError, match="outside pytest, use `with FakeRuns"):
+                request.getfixturevalue("fake_runs")
+        """
+    )
+    pytester.runpytest().assert_outcomes(passed=1)
+
+
 def test_a_failing_test_reports_its_seed(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(
         """
